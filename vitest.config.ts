@@ -6,5 +6,6 @@ export default defineConfig({
     // Two cores on every machine of this project: keep the worker count honest.
     maxWorkers: 2,
     testTimeout: 60_000,
+    reporters: ['default', './test/summary-reporter.ts'],
   },
 });

@@ -1,7 +1,8 @@
 # 05-link-set: changing link attributes.
-# Tests: mtu (valid and out of range errors), rename (only while down: "Device
-# or resource busy" when up), MAC address change, `ip link set` on a missing
-# device, alias? no; -d output of a veth, JSON after changes.
+# Tests: mtu (set, and out-of-range errors), MAC address change (and an
+# invalid broadcast MAC), renaming (also while up: allowed on this kernel),
+# operations on the old name after a rename, -d output of a veth, JSON and
+# -br after the changes, combined `mtu N up` in one command.
 
 ip netns add n05
 ip -n n05 link add v05a type veth peer name v05b
@@ -15,15 +16,17 @@ ip -n n05 link set v05a address ff:ff:ff:ff:ff:ff
 echo rc=$?
 ip -n n05 link set v05a name v05z
 ip -n n05 link show v05z
+ip -n n05 link set v05a up
+echo rc=$?
 ip -n n05 link set v05z up
 ip -n n05 link set v05z name v05y
 echo rc=$?
 ip -n n05 link set v05b up
 ip -n n05 link show
-ip -n n05 link set v05z down
-ip -n n05 link set v05z name v05b
+ip -n n05 link set v05y name v05b
 echo rc=$?
-ip -n n05 -d link show v05z
-ip -n n05 -j link show v05z
-ip -n n05 link set dev v05z mtu 1400 up
+ip -n n05 -d link show v05y
+ip -n n05 -j link show v05y
+ip -n n05 link set dev v05b mtu 1400 down
 ip -n n05 -br link show
+ip -n n05 link show v05y
