@@ -6,10 +6,11 @@ import type { Command } from './types.js';
 import { builtins } from './builtins.js';
 import { ipCommand } from './ip/index.js';
 
-const table: Record<string, Command> = {
+// A null-prototype table: a script's `valueOf` or `__proto__` is not a command.
+const table: Record<string, Command> = Object.assign(Object.create(null) as Record<string, Command>, {
   ...builtins,
   ip: ipCommand,
-};
+});
 
 /** Directories whose programs are found by bare name ($PATH). */
 const PATH_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];

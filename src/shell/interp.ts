@@ -43,7 +43,7 @@ export interface RunResult {
 /** Run a whole script. Never throws for bad input: problems become output lines. */
 export function runScript(text: string, opts: RunOptions = {}): RunResult {
   let world = opts.world ?? freshMachine(opts.seed ?? 1);
-  const vars: Record<string, string> = { ...(opts.env ?? {}) };
+  const vars: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, opts.env ?? {});
   let status = 0;
   const sections: Section[] = [];
   const unsupported: string[] = [];
@@ -70,7 +70,7 @@ export function runScript(text: string, opts: RunOptions = {}): RunResult {
         if (content === undefined) throw new RedirectError(`bash: line ${cmd.line}: ${r.path}: No such file or directory`);
         stdin = content;
       }
-      const env = { ...vars };
+      const env: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, vars);
       for (const a of parsed.assigns) env[a.name] = a.value;
       const res = execArgv(world, ROOT_NS, parsed.argv, {
         env,
@@ -159,7 +159,7 @@ function applyRedirects(
     else if (r.kind === 'dup') dest[r.fd] = dest[r.to];
   }
   let text = '';
-  const files: Record<string, string> = {};
+  const files: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const d of Object.values(dest)) {
     if (d.startsWith('file:')) {
       const [, path, mode] = /^file:(.*):([aw])$/.exec(d)!;
@@ -174,6 +174,6 @@ function applyRedirects(
       files[path] = (files[path] ?? '') + c.text;
     }
   }
-  if (Object.keys(files).length > 0) world = { ...world, files: { ...world.files, ...files } };
+  if (Object.keys(files).length > 0) world = { ...world, files: Object.assign(Object.create(null) as Record<string, string>, world.files, files) };
   return { world, text };
 }

@@ -69,16 +69,21 @@ export interface WorldOptions {
 
 /** An empty world: just the initial namespace, its lo DOWN. */
 export function createWorld(opts: WorldOptions = {}): World {
+  // Records keyed by user-chosen names have no prototype, so a namespace or
+  // file called `constructor` or `__proto__` is just a name (immer keeps the
+  // null prototype on copies).
   const base: World = {
-    ns: {},
+    ns: Object.create(null) as World['ns'],
     nsOrder: [],
     seed: opts.seed ?? 1,
     macCounter: 0,
     clockMs: 0,
-    files: {},
+    files: Object.create(null) as World['files'],
     sysctlDefaults: opts.sysctlDefaults ?? {},
   };
-  return { ...base, ns: { [ROOT_NS]: newNamespace(base, ROOT_NS) } };
+  return produce(base, (d) => {
+    d.ns[ROOT_NS] = newNamespace(base, ROOT_NS) as never;
+  });
 }
 
 /**
