@@ -6,6 +6,7 @@
  *   npm run conformance:record -- --out DIR         # write goldens somewhere else
  *   npm run conformance:record -- --check           # record into a temp dir, compare with the goldens
  *   npm run conformance:record -- --raw 07          # run once, print the raw (unnormalised) sections
+ *   npm run conformance:record -- -v 07             # also print how unstable sections differed
  *
  * Every script runs twice, each time in a throwaway kernel "machine":
  *   unshare --net --mount --propagation private --pid --fork --mount-proc
@@ -45,17 +46,18 @@ const MARK_RE = /\x1e@@PODNET (\d+|END)\x1e\n/g;
 const UNSHARE_ARGS = ["--net", "--mount", "--propagation", "private", "--pid", "--fork", "--mount-proc"];
 const STDBUF_LIB = "/usr/libexec/coreutils/libstdbuf.so";
 
-type Options = { check: boolean; raw: boolean; out: string; names: string[] };
+type Options = { check: boolean; raw: boolean; verbose: boolean; out: string; names: string[] };
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { check: false, raw: false, out: GOLDEN_DIR, names: [] };
+  const o: Options = { check: false, raw: false, verbose: false, out: GOLDEN_DIR, names: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] ?? "";
     if (a === "--check") o.check = true;
     else if (a === "--raw") o.raw = true;
+    else if (a === "-v" || a === "--verbose") o.verbose = true;
     else if (a === "--out") o.out = resolve(argv[++i] ?? "");
     else if (a === "-h" || a === "--help") {
-      console.log("usage: conformance-record [--check] [--raw] [--out DIR] [SCRIPT...]");
+      console.log("usage: conformance-record [--check] [--raw] [-v] [--out DIR] [SCRIPT...]");
       process.exit(0);
     } else if (a.startsWith("-")) {
       console.error(`conformance-record: unknown option ${a}`);
@@ -67,7 +69,7 @@ function parseArgs(argv: string[]): Options {
 
 function selectScripts(names: string[]): string[] {
   const all = readdirSync(SCRIPTS_DIR)
-    .filter((f) => /^\d\d-[A-Za-z0-9-]+\.sh$/.test(f))
+    .filter((f) => /^\d+-[A-Za-z0-9-]+\.sh$/.test(f))
     .sort();
   if (names.length === 0) return all;
   const picked: string[] = [];
@@ -284,6 +286,9 @@ async function main(): Promise<void> {
     const sections: Section[] = p.cmds.map((c) => {
       const outs = recs.map((r) => normalise(r.sections.get(c.line) ?? ""));
       const unstable = outs.some((o) => o !== outs[0]);
+      if (unstable && opts.verbose) {
+        console.log(`~~~ ${p.name}:${c.line} unstable $ ${c.command}\n${lineDiff(outs[0] ?? "", outs[1] ?? "")}`);
+      }
       return { line: c.line, command: c.command, output: unstable ? "" : (outs[0] ?? ""), unstable };
     });
     const golden = formatGolden(sections);

@@ -43,8 +43,40 @@ export interface Netns {
   readonly conntrack: readonly ConntrackEntry[];
   /** netnsid this namespace assigned to other namespaces (`link-netnsid`), by peer name. */
   readonly peerIds: Readonly<Record<NsName, number>>;
+  /**
+   * Ids of the routing tables that exist besides local and main (fib_new_table() creates a
+   * table on the first route added to it; it is never freed while the namespace lives).
+   * `ip route show table N` of a missing table fails. Absent = none.
+   */
+  readonly fibTables?: readonly number[];
   /** Sockets listening in this namespace (nc -l). */
   readonly listeners: readonly Listener[];
+  /**
+   * Path-MTU exceptions learnt from ICMP "frag needed" (the kernel's fib
+   * nexthop exceptions, shown by `ip route get` as `cache expires Nsec mtu M`).
+   * Written by the datapath (src/sim/datapath/pmtu.ts). Absent = none.
+   */
+  readonly pmtu?: readonly PmtuException[];
+  /**
+   * ICMP error rate-limit state per destination address (inet_peer
+   * rate_tokens/rate_last, used by icmpv4_xrlim_allow and ip_error).
+   * Written by the datapath (src/sim/datapath/icmp.ts). Absent = fresh.
+   */
+  readonly icmpPeers?: Readonly<Record<number, IcmpPeer>>;
+}
+
+export interface PmtuException {
+  readonly dst: Ip4;
+  readonly mtu: number;
+  /** Clock (ms) when the exception expires (learnt + net.ipv4.route.mtu_expires, 600 s). */
+  readonly expiresMs: number;
+}
+
+export interface IcmpPeer {
+  /** Tokens in ms (the kernel counts jiffies). */
+  readonly tokens: number;
+  /** Clock (ms) of the last update. */
+  readonly lastMs: number;
 }
 
 export type LinkKind = 'loopback' | 'veth' | 'bridge' | 'vxlan';
@@ -66,8 +98,57 @@ export interface LinkCommon {
   readonly conf: Readonly<Record<string, string>>;
   /** Bridge-port settings, present while enslaved to a bridge. */
   readonly brport?: BridgePort;
-  /** ifindex in the namespace where this link was created, kept for `@ifN` printing of peers. */
+  /** `ip link set X alias TEXT` (IFLA_IFALIAS), printed as `alias TEXT`. */
   readonly alias?: string;
+  /**
+   * The qdisc attached when the device first went up (dev_activate(): `noqueue` for these
+   * virtual devices). Absent: never up, the kernel shows `qdisc noop`. Never reset on down.
+   */
+  readonly qdisc?: 'noqueue';
+  /**
+   * The operstate default_operstate() computed at the device's last carrier loss (it runs only
+   * on carrier events, so `ip link set X up` without carrier shows this stale value):
+   * LOWERLAYERDOWN or DOWN. Shown while up without carrier. Absent: derive from iflink.
+   */
+  readonly noCarrierOper?: 'DOWN' | 'LOWERLAYERDOWN';
+  /**
+   * Keys of `conf` written explicitly for this device (`sysctl -w net.ipv4.conf.X.k=v`): a later
+   * write to conf.default.k no longer reaches them (devinet_copy_dflt_conf() skips keys whose
+   * IPV4_DEVCONF state bit is set). Absent = none. Maintained by src/shell/sysctl.ts.
+   */
+  readonly confSet?: readonly string[];
+  /**
+   * `net.ipv6.conf.<ifname>.*` values this device holds (copied from conf.default at creation when
+   * the default had been changed, or written). Missing keys read as the namespace's default.
+   * The twin models IPv6 only as far as disable_ipv6 and the link-local's multicast entries.
+   */
+  readonly conf6?: Readonly<Record<string, string>>;
+  /**
+   * Link-layer side effects of past up/down/carrier transitions (addrconf's link-local, the
+   * device multicast list `bridge fdb show` prints as "self permanent"); maintained by
+   * settleLinks() in src/sim/ops/mcast.ts. Absent on a link nothing has settled yet.
+   */
+  readonly l2?: L2State;
+}
+
+/** See LinkCommon.l2 and src/sim/ops/mcast.ts. */
+export interface L2State {
+  /** IFF_UP when last settled. */
+  readonly up: boolean;
+  /** Up with carrier when last settled (addrconf_link_ready()). */
+  readonly ready: boolean;
+  /** The MAC the IPv6 link-local (fe80::/64, EUI-64) was derived from, while that address exists. */
+  readonly ll6?: Mac;
+  /** dev->mc: the device's multicast addresses in the kernel's list order. */
+  readonly mc: readonly Mac[];
+  /** Clock (ms) when the device last went up (bridge gc_timer). */
+  readonly upSinceMs?: number;
+  /** dev->uc: unicast addresses added with `bridge fdb add MAC dev X [self]` ("self permanent"). */
+  readonly uc?: readonly Mac[];
+  /** Clock (ms) when the link-local appeared; its DAD/MLD frames count as sent one second later. */
+  readonly ll6Ms?: number;
+  /** The link-local's first frames (DAD, MLD, RS) were sent: bridges/VXLAN peers learned the MAC. */
+  readonly chatted?: boolean;
 }
 
 export interface LoopbackLink extends LinkCommon {
@@ -89,6 +170,15 @@ export interface BridgeLink extends LinkCommon {
   readonly vlanFiltering: boolean;
   /** The bridge's MAC was set explicitly (otherwise it follows its ports, as Linux does). */
   readonly macSet: boolean;
+  /**
+   * False for a bridge no port event has touched yet: it keeps the carrier every new netdev
+   * starts with (`ip link set br0 up` shows LOWER_UP, state UNKNOWN). Once br_port_state_selection()
+   * ran (a port joined or left, or the bridge id/MAC changed) the carrier is "some port forwarding".
+   * See bridgeCarrier() in src/sim/ops/bridge.ts. Absent = false.
+   */
+  readonly carrierFromPorts?: boolean;
+  /** `mcast_snooping` (default on): joins 224.0.0.106/ff02::6a when up. Absent = true. */
+  readonly mcastSnooping?: boolean;
 }
 
 export interface VxlanLink extends LinkCommon {
@@ -103,7 +193,14 @@ export interface VxlanLink extends LinkCommon {
   readonly srcportMin: number;
   readonly srcportMax: number;
   readonly learning: boolean;
+  /** Outer TTL; 0 = `ttl auto` (net.ipv4.ip_default_ttl). */
   readonly ttl: number;
+  /** `ttl inherit`: the outer TTL copies the inner packet's. */
+  readonly ttlInherit?: boolean;
+  /** Outer TOS (`tos`); 0 unless set. `inherit` is not modelled. */
+  readonly tos?: number;
+  /** FDB ageing of learned entries in seconds (`ageing`, default 300). */
+  readonly ageingS?: number;
   /** The device's own FDB ("self" entries, with dst). */
   readonly fdb: readonly FdbEntry[];
 }
@@ -117,6 +214,8 @@ export interface BridgePort {
   readonly state: 'forwarding' | 'disabled' | 'blocking' | 'listening' | 'learning';
   readonly cost: number;
   readonly priority: number;
+  /** Port number in its bridge (find_portno(): lowest free from 1); port_id = priority << 10 | portNo. */
+  readonly portNo?: number;
 }
 
 export interface FdbEntry {
@@ -134,6 +233,10 @@ export interface FdbEntry {
   readonly updatedMs: number;
   /** Added by the kernel for the port's own address (`bridge fdb` shows "permanent"). */
   readonly local?: boolean;
+  /** VXLAN: the underlay device of this remote (`via eth0`, the vxlan's `dev` for its default entry). */
+  readonly via?: number;
+  /** Added by the user (`bridge fdb add ... master`): never aged, printed with its state. */
+  readonly user?: boolean;
 }
 
 export type AddrScope = 'global' | 'link' | 'host' | 'site' | number;

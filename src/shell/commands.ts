@@ -5,11 +5,23 @@
 import type { Command } from './types.js';
 import { builtins } from './builtins.js';
 import { ipCommand } from './ip/index.js';
+import { sysctlCommand } from './sysctl.js';
+import { bridgeCommand } from './bridge.js';
+import { settleLinks } from '../sim/ops/mcast.js';
+import { iptablesCommand } from './iptables.js';
+import { iptablesSaveCommand } from './iptables-save.js';
+import { pingCommand } from './ping.js';
+import { registerCniPlugins } from '../cni-emulator/register.js';
 
 // A null-prototype table: a script's `valueOf` or `__proto__` is not a command.
 const table: Record<string, Command> = Object.assign(Object.create(null) as Record<string, Command>, {
   ...builtins,
   ip: ipCommand,
+  sysctl: sysctlCommand,
+  bridge: bridgeCommand,
+  iptables: iptablesCommand,
+  'iptables-save': iptablesSaveCommand,
+  ping: pingCommand,
 });
 
 /** Directories whose programs are found by bare name ($PATH). */
@@ -20,7 +32,29 @@ export function registerCommand(name: string, fn: Command): void {
   table[name] = fn;
 }
 
+// The emulated CNI plugins, by full path (/usr/lib/cni/NAME, /opt/cni/bin/NAME).
+registerCniPlugins(registerCommand);
+
 export function lookupCommand(name: string): Command | undefined {
+  return settled(findCommand(name));
+}
+
+/**
+ * After every command the kernel's asynchronous side effects of link
+ * transitions are settled (link-locals, multicast lists, bridges following
+ * their ports: src/sim/ops/mcast.ts), as they are by the time the next
+ * command of a script runs on the real kernel.
+ */
+function settled(fn: Command | undefined): Command | undefined {
+  if (!fn) return undefined;
+  return (ctx) => {
+    const r = fn(ctx);
+    const world = settleLinks(r.world);
+    return world === r.world ? r : { ...r, world };
+  };
+}
+
+function findCommand(name: string): Command | undefined {
   if (!name.includes('/')) return table[name];
   const exact = table[name];
   if (exact) return exact;

@@ -4,7 +4,11 @@
  */
 import type { NsName } from '../model/world.js';
 
-/** Final outcome of a packet's walk through the twin. */
+/**
+ * Final outcome of a packet's walk through the twin.
+ * denied_in: a rule dropped it on the receiving side (PREROUTING, INPUT, FORWARD);
+ * denied_out: on the sending side (OUTPUT, POSTROUTING).
+ */
 export type Disposition =
   | 'delivered'
   | 'exits_network'
@@ -46,7 +50,8 @@ export type StepKind =
   | 'netfilter' // a hook traversal
   | 'nat' // a translation (before/after)
   | 'conntrack'
-  | 'neighbour' // ARP resolution
+  | 'neighbour' // neighbour table lookup / ARP resolution
+  | 'arp' // an ARP message received or sent
   | 'transmit' // leaving a device
   | 'receive' // arriving on a device
   | 'bridge' // FDB lookup / learn / flood
@@ -56,6 +61,8 @@ export type StepKind =
   | 'forward'
   | 'deliver' // local delivery to a socket / ICMP responder
   | 'icmp' // an ICMP error generated
+  | 'martian' // martian source/destination check
+  | 'mtu' // MTU / path-MTU check
   | 'drop';
 
 export interface Step {

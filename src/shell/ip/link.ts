@@ -1,7 +1,594 @@
-/** `ip link`: placeholder until implemented. */
-import { Unsupported } from '../types.js';
-import type { IpObject } from './index.js';
+/**
+ * `ip link`: add, delete, set, show (iproute2 ip/iplink.c and ip/ipaddress.c
+ * print_linkinfo()). The header lines are shared with `ip addr show`.
+ */
+import { linkLocal6, parseMac, type Mac } from '../../model/addr.js';
+import { hasCarrier, linkByName, linksSorted, operState, vethPeer } from '../../model/queries.js';
+import { ROOT_NS, type Link, type NsName, type World } from '../../model/world.js';
+import { findLink, linkDel, linkRename, linkSetAttrs, linkSetMac, linkSetMtu, linkSetNetns } from '../../sim/ops/link.js';
+import { setLinkUp } from '../../sim/ops/link-state.js';
+import type { OpResult } from '../../sim/ops/netns.js';
+import { Unsupported, type CmdContext, type CmdResult } from '../types.js';
+import { matches, type IpObject, type IpOpts } from './index.js';
+import { getLinkKind, isKindParseError, type NewLinkArgs } from './link-kinds/index.js';
 
-export const ipLink: IpObject = (_ctx, args) => {
-  throw new Unsupported(`ip link ${args.join(' ')}`.trim());
+// ---------------------------------------------------------------------------
+// small result helpers
+
+export const okOut = (world: World, text = ''): CmdResult => ({ world, out: text ? [{ fd: 1, text }] : [], status: 0 });
+export const errOut = (world: World, text: string, status: number): CmdResult => ({
+  world,
+  out: text ? [{ fd: 2, text }] : [],
+  status,
+});
+/** An operation's error text, printed as `ip` prints it (exit 2). */
+export const opErr = (world: World, r: OpResult & { ok: false }): CmdResult => errOut(world, r.error + '\n', 2);
+export const incomplete = (world: World): CmdResult => errOut(world, 'Command line is not complete. Try option "help"\n', 255);
+export const argWrong = (world: World, arg: string, what: string): CmdResult =>
+  errOut(world, `Error: argument "${arg}" is wrong: Invalid "${what}" value\n\n`, 255);
+export const garbage = (world: World, key: string, arg: string): CmdResult =>
+  errOut(world, `Error: either "${key}" is duplicate, or "${arg}" is a garbage.\n`, 255);
+
+/** JSON the way iproute2's json_writer prints it (no spaces). */
+export function json(v: unknown): string {
+  return JSON.stringify(v);
+}
+
+// ---------------------------------------------------------------------------
+// printing (print_linkinfo)
+
+/** IFF_* flags in the order iproute2's print_link_flags() prints them. */
+export function linkFlags(world: World, nsName: NsName, link: Link): string[] {
+  const f: string[] = [];
+  const carrier = hasCarrier(world, nsName, link);
+  if (link.adminUp && !carrier) f.push('NO-CARRIER');
+  if (link.kind === 'loopback') f.push('LOOPBACK');
+  else f.push('BROADCAST', 'MULTICAST');
+  if (link.promisc) f.push('PROMISC');
+  if (link.adminUp) f.push('UP');
+  if (link.adminUp && carrier) f.push('LOWER_UP');
+  // M-DOWN: the IFLA_LINK device is in the same namespace and down.
+  if (link.kind === 'veth' && link.peer.ns === nsName) {
+    const p = vethPeer(world, link);
+    if (p && !p.link.adminUp) f.push('M-DOWN');
+  }
+  return f;
+}
+
+/** `veth-a@veth-b` (peer here) or `veth-a@if7` (peer elsewhere) or the bare name. */
+export function linkDisplayName(world: World, nsName: NsName, link: Link): string {
+  if (link.kind !== 'veth') return link.name;
+  if (link.peer.ns === nsName) {
+    const p = vethPeer(world, link);
+    return `${link.name}@${p ? p.link.name : `if${link.peer.ifindex}`}`;
+  }
+  return `${link.name}@if${link.peer.ifindex}`;
+}
+
+function qdiscOf(link: Link): string {
+  return link.qdisc ?? 'noop';
+}
+
+/** `link-netns NAME` when the peer's namespace has a name, else `link-netnsid N`. */
+function linkNetnsText(world: World, nsName: NsName, link: Link): string {
+  if (link.kind !== 'veth' || link.peer.ns === nsName) return '';
+  if (link.peer.ns !== ROOT_NS) return ` link-netns ${link.peer.ns}`;
+  const id = world.ns[nsName]?.peerIds[link.peer.ns];
+  return ` link-netnsid ${id ?? 0}`;
+}
+
+function masterName(world: World, nsName: NsName, link: Link): string | undefined {
+  if (link.master === undefined) return undefined;
+  return world.ns[nsName]?.links[link.master]?.name;
+}
+
+/** The `-d` part after the link/ether line (same line, then the kind's block). */
+function detailsText(world: World, nsName: NsName, link: Link): string {
+  const kind = getLinkKind(link.kind);
+  const range = kind?.mtuRange?.(link) ?? (link.kind === 'loopback' ? [0, 0] : [68, 65535]);
+  // A bridge port is put in promiscuous and allmulti mode by its bridge (br_add_if: dev_set_promiscuity/allmulti).
+  const port = link.master !== undefined ? 1 : 0;
+  let s = ` promiscuity ${(link.promisc ? 1 : 0) + port}  allmulti ${port} minmtu ${range[0]} maxmtu ${range[1]} `;
+  if (kind?.detailsText) s += `\n    ${kind.detailsText(world, nsName, link)} `;
+  if (link.master !== undefined) {
+    const m = world.ns[nsName]?.links[link.master];
+    const mk = m ? getLinkKind(m.kind) : undefined;
+    if (mk?.slaveDetailsText) s += `\n    ${mk.slaveDetailsText(world, nsName, link)} `;
+  }
+  const q = kind?.numQueues?.(link) ?? 1;
+  s += `addrgenmode eui64 numtxqueues ${q} numrxqueues ${q} gso_max_size 65536 gso_max_segs 65535 tso_max_size ${kind?.tsoMaxSize?.(world, nsName, link) ?? 524280} tso_max_segs 65535 gro_max_size 65536 `;
+  return s;
+}
+
+function detailsJson(world: World, nsName: NsName, link: Link): Record<string, unknown> {
+  const kind = getLinkKind(link.kind);
+  const range = kind?.mtuRange?.(link) ?? (link.kind === 'loopback' ? [0, 0] : [68, 65535]);
+  const port = link.master !== undefined ? 1 : 0;
+  const o: Record<string, unknown> = { promiscuity: (link.promisc ? 1 : 0) + port, allmulti: port, min_mtu: range[0], max_mtu: range[1] };
+  let linkinfo: Record<string, unknown> | undefined = kind?.detailsJson ? { ...kind.detailsJson(world, nsName, link) } : undefined;
+  if (link.master !== undefined) {
+    const m = world.ns[nsName]?.links[link.master];
+    const mk = m ? getLinkKind(m.kind) : undefined;
+    if (mk?.slaveDetailsJson) linkinfo = { ...(linkinfo ?? {}), ...mk.slaveDetailsJson(world, nsName, link) };
+  }
+  if (linkinfo) o['linkinfo'] = linkinfo;
+  const q = kind?.numQueues?.(link) ?? 1;
+  Object.assign(o, {
+    inet6_addr_gen_mode: 'eui64',
+    num_tx_queues: q,
+    num_rx_queues: q,
+    gso_max_size: 65536,
+    gso_max_segs: 65535,
+    tso_max_size: kind?.tsoMaxSize?.(world, nsName, link) ?? 524280,
+    tso_max_segs: 65535,
+    gro_max_size: 65536,
+  });
+  return o;
+}
+
+export interface HeaderOpts {
+  /** `ip link` prints `mode DEFAULT` and the alias; `ip addr` does not. */
+  readonly doLink: boolean;
+  readonly details: number;
+}
+
+/** The two (or three) header lines of one device, as print_linkinfo() prints them. */
+export function linkHeaderText(world: World, nsName: NsName, link: Link, o: HeaderOpts): string {
+  const master = masterName(world, nsName, link);
+  let s = `${link.ifindex}: ${linkDisplayName(world, nsName, link)}: <${linkFlags(world, nsName, link).join(',')}> mtu ${link.mtu} qdisc ${qdiscOf(link)} `;
+  if (master !== undefined) s += `master ${master} `;
+  s += `state ${operState(world, nsName, link)} `;
+  if (o.doLink) s += 'mode DEFAULT ';
+  s += `group default qlen ${link.txqlen}\n`;
+  if (link.kind === 'loopback') s += `    link/loopback ${link.mac} brd 00:00:00:00:00:00`;
+  else s += `    link/ether ${link.mac} brd ff:ff:ff:ff:ff:ff`;
+  s += linkNetnsText(world, nsName, link);
+  if (o.details > 0) s += detailsText(world, nsName, link);
+  s += '\n';
+  if ((o.doLink || o.details > 0) && link.alias !== undefined) s += `    alias ${link.alias}\n`;
+  return s;
+}
+
+/** The JSON object of one device (without addr_info). */
+export function linkHeaderJson(world: World, nsName: NsName, link: Link, o: HeaderOpts): Record<string, unknown> {
+  const j: Record<string, unknown> = { ifindex: link.ifindex };
+  if (link.kind === 'veth') {
+    if (link.peer.ns === nsName) {
+      const p = vethPeer(world, link);
+      j['link'] = p ? p.link.name : null;
+    } else j['link_index'] = link.peer.ifindex;
+  }
+  j['ifname'] = link.name;
+  j['flags'] = linkFlags(world, nsName, link);
+  j['mtu'] = link.mtu;
+  j['qdisc'] = qdiscOf(link);
+  const master = masterName(world, nsName, link);
+  if (master !== undefined) j['master'] = master;
+  j['operstate'] = operState(world, nsName, link);
+  if (o.doLink) j['linkmode'] = 'DEFAULT';
+  j['group'] = 'default';
+  j['txqlen'] = link.txqlen;
+  j['link_type'] = link.kind === 'loopback' ? 'loopback' : 'ether';
+  j['address'] = link.mac;
+  j['broadcast'] = link.kind === 'loopback' ? '00:00:00:00:00:00' : 'ff:ff:ff:ff:ff:ff';
+  if (link.kind === 'veth' && link.peer.ns !== nsName) j['link_netnsid'] = world.ns[nsName]?.peerIds[link.peer.ns] ?? 0;
+  if (o.details > 0) Object.assign(j, detailsJson(world, nsName, link));
+  if ((o.doLink || o.details > 0) && link.alias !== undefined) j['ifalias'] = link.alias;
+  return j;
+}
+
+/**
+ * The IPv6 link-local address the kernel shows for a device (addrconf adds it
+ * once the device is up with carrier, and keeps it until the device goes down).
+ * The twin has no IPv6, but prints it for realism (the normaliser drops it).
+ * Uses the link's settled L2 state when the mcast module maintains it.
+ */
+export function linkLocalOf(world: World, nsName: NsName, link: Link): string | undefined {
+  if (link.kind === 'loopback') return undefined;
+  const l2 = (link as { l2?: { ll6?: Mac } }).l2;
+  if (l2 !== undefined) return l2.ll6 !== undefined ? linkLocal6(l2.ll6) : undefined;
+  return link.adminUp && hasCarrier(world, nsName, link) ? linkLocal6(link.mac) : undefined;
+}
+
+/** `-br`: `%-16s %-14s ` then the rest. */
+export function briefPrefix(world: World, nsName: NsName, link: Link): string {
+  return `${linkDisplayName(world, nsName, link).padEnd(16)} ${operState(world, nsName, link).padEnd(14)} `;
+}
+
+// ---------------------------------------------------------------------------
+// the object
+
+export const ipLink: IpObject = (ctx, args, opts) => {
+  const verb = args[0];
+  if (verb === undefined || matches(verb, 'show') || matches(verb, 'list') || verb === 'lst') return linkShow(ctx, args.slice(1), opts);
+  if (matches(verb, 'add')) return linkAdd(ctx, args.slice(1));
+  if (matches(verb, 'delete')) return linkDelete(ctx, args.slice(1));
+  if (matches(verb, 'set') || matches(verb, 'change')) return linkSet(ctx, args.slice(1));
+  if (verb === 'help') throw new Unsupported('ip link help');
+  if (['replace', 'xstats', 'afstats', 'property'].some((v) => matches(verb, v))) throw new Unsupported(`ip link ${verb}`);
+  return errOut(ctx.world, `Command "${verb}" is unknown, try "ip link help".\n`, 255);
 };
+
+interface ShowFilter {
+  dev?: string;
+  up?: boolean;
+  type?: string;
+  master?: string;
+}
+
+function parseShowFilter(ctx: CmdContext, args: readonly string[]): ShowFilter | CmdResult {
+  const f: ShowFilter = {};
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === 'up') f.up = true;
+    else if (a === 'type') {
+      const v = args[++i];
+      if (v === undefined) return incomplete(ctx.world);
+      f.type = v;
+    } else if (a === 'master') {
+      const v = args[++i];
+      if (v === undefined) return incomplete(ctx.world);
+      f.master = v;
+    } else if (a === 'dev') {
+      const v = args[++i];
+      if (v === undefined) return incomplete(ctx.world);
+      if (f.dev !== undefined) return garbage(ctx.world, 'dev', v);
+      f.dev = v;
+    } else if (['group', 'vrf', 'nomaster', 'label', 'to', 'scope', 'permanent', 'dynamic', 'primary', 'secondary'].includes(a) || a.startsWith('-')) {
+      throw new Unsupported(`ip link show ${a}`);
+    } else {
+      if (f.dev !== undefined) return garbage(ctx.world, 'dev', a);
+      f.dev = a;
+    }
+  }
+  return f;
+}
+
+/** Links of a namespace selected by a show filter; `Device "x" does not exist.` when `dev` is missing. */
+export function selectLinks(ctx: CmdContext, f: ShowFilter): Link[] | CmdResult {
+  const ns = ctx.world.ns[ctx.ns]!;
+  let links = linksSorted(ns);
+  if (f.dev !== undefined) {
+    const l = linkByName(ns, f.dev);
+    if (!l) return errOut(ctx.world, `Device "${f.dev}" does not exist.\n`, 1);
+    links = [l];
+  }
+  if (f.up) links = links.filter((l) => l.adminUp);
+  if (f.type !== undefined) {
+    const t = f.type;
+    links = links.filter((l) => (t === 'veth' || t === 'bridge' || t === 'vxlan' ? l.kind === t : false));
+  }
+  if (f.master !== undefined) {
+    const m = linkByName(ns, f.master);
+    if (!m) return errOut(ctx.world, `Device "${f.master}" does not exist.\n`, 1);
+    links = links.filter((l) => l.master === m.ifindex);
+  }
+  return links;
+}
+
+function linkShow(ctx: CmdContext, args: readonly string[], opts: IpOpts): CmdResult {
+  if (opts.stats > 0) throw new Unsupported('ip -s link');
+  if (opts.oneline) throw new Unsupported('ip -o link');
+  const f = parseShowFilter(ctx, args);
+  if ('world' in f) return f;
+  const sel = selectLinks(ctx, f);
+  if (!Array.isArray(sel)) return sel;
+  const w = ctx.world;
+  const hopts: HeaderOpts = { doLink: true, details: opts.details };
+  if (opts.json) {
+    if (opts.brief) {
+      return okOut(
+        w,
+        json(
+          sel.map((l) => ({
+            ifname: linkDisplayName(w, ctx.ns, l),
+            operstate: operState(w, ctx.ns, l),
+            address: l.mac,
+            flags: linkFlags(w, ctx.ns, l),
+          })),
+        ) + '\n',
+      );
+    }
+    return okOut(w, json(sel.map((l) => linkHeaderJson(w, ctx.ns, l, hopts))) + '\n');
+  }
+  if (opts.brief) {
+    return okOut(w, sel.map((l) => `${briefPrefix(w, ctx.ns, l)}${l.mac} <${linkFlags(w, ctx.ns, l).join(',')}> \n`).join(''));
+  }
+  return okOut(w, sel.map((l) => linkHeaderText(w, ctx.ns, l, hopts)).join(''));
+}
+
+// ---------------------------------------------------------------------------
+// add
+
+function linkAdd(ctx: CmdContext, args: readonly string[]): CmdResult {
+  const w = ctx.world;
+  let name: string | undefined;
+  let type: string | undefined;
+  let mac: Mac | undefined;
+  let mtu: number | undefined;
+  let txqlen: number | undefined;
+  let netns: string | undefined;
+  let up = false;
+  let i = 0;
+  for (; i < args.length; i++) {
+    const a = args[i]!;
+    const v = args[i + 1];
+    if (a === 'type') {
+      if (v === undefined) return incomplete(w);
+      type = v;
+      i += 2;
+      break;
+    }
+    if (a === 'name' || a === 'dev') {
+      if (v === undefined) return incomplete(w);
+      if (name !== undefined) return garbage(w, 'dev', v);
+      name = v;
+      i++;
+    } else if (a === 'address') {
+      if (v === undefined) return incomplete(w);
+      const m = parseMac(v);
+      if (!m) return errOut(w, `"${v}" is invalid lladdr.\n`, 1);
+      mac = m;
+      i++;
+    } else if (a === 'mtu') {
+      if (v === undefined) return incomplete(w);
+      if (!/^\d+$/.test(v)) return argWrong(w, v, 'mtu');
+      mtu = Number(v);
+      i++;
+    } else if (a === 'txqueuelen' || a === 'qlen' || a === 'txqlen') {
+      if (v === undefined) return incomplete(w);
+      if (!/^\d+$/.test(v)) return argWrong(w, v, 'txqueuelen');
+      txqlen = Number(v);
+      i++;
+    } else if (a === 'netns') {
+      if (v === undefined) return incomplete(w);
+      if (w.ns[v] === undefined || v === ROOT_NS) return argWrong(w, v, 'netns');
+      netns = v;
+      i++;
+    } else if (a === 'up') up = true;
+    else if (a === 'down') up = false;
+    else if (a.startsWith('-') || ['link', 'index', 'group', 'master', 'alias', 'vf', 'numtxqueues', 'numrxqueues', 'arp', 'multicast', 'promisc', 'broadcast', 'brd', 'nomaster', 'addrgenmode'].includes(a)) {
+      throw new Unsupported(`ip link add ... ${a}`);
+    } else {
+      if (name !== undefined) return garbage(w, 'dev', a);
+      name = a;
+    }
+  }
+  if (type === undefined) return errOut(w, 'Not enough information: "type" argument is required\n', 255);
+  if (name !== undefined && !validName(name)) {
+    if (name.length >= 16) return errOut(w, 'Error: Attribute failed policy validation.\n', 2);
+    return errOut(w, `Error: argument "${name}" is wrong: "dev" not a valid ifname\n`, 255);
+  }
+  const kind = getLinkKind(type);
+  if (!kind) {
+    if (['dummy', 'macvlan', 'ipvlan', 'vlan', 'bond', 'tun', 'tap', 'ipip', 'gre', 'vrf', 'wireguard', 'geneve', 'macvtap', 'team', 'ifb', 'nlmon'].includes(type)) {
+      throw new Unsupported(`ip link add type ${type}`);
+    }
+    return errOut(w, 'Error: Unknown device type.\n', 2);
+  }
+  const spec = kind.parseAdd(args.slice(i), { world: w, ns: ctx.ns });
+  if (isKindParseError(spec)) return errOut(w, spec.error, spec.status);
+  const common: NewLinkArgs = {
+    ns: netns ?? ctx.ns,
+    callerNs: ctx.ns,
+    ...(name !== undefined ? { name } : {}),
+    ...(mac ? { mac } : {}),
+    ...(mtu !== undefined ? { mtu } : {}),
+    ...(txqlen !== undefined ? { txqlen } : {}),
+    ...(up ? { up } : {}),
+  };
+  const warning = kind.parseWarning?.(spec);
+  if (warning !== undefined) {
+    // iproute2 prints it while parsing: before any error of the request itself.
+    const res = linkAddCreate(w, kind, common, spec, up, name);
+    return { ...res, out: [{ fd: 2, text: warning }, ...res.out] };
+  }
+  return linkAddCreate(w, kind, common, spec, up, name);
+}
+
+function linkAddCreate(w: World, kind: NonNullable<ReturnType<typeof getLinkKind>>, common: NewLinkArgs, spec: unknown, up: boolean, name: string | undefined): CmdResult {
+  const r = kind.create(w, common, spec);
+  if (!r.ok) return opErr(w, r);
+  let world = r.world;
+  if (up && name !== undefined) {
+    const l = findLink(world, common.ns, name);
+    if (l) {
+      const u = setLinkUp(world, common.ns, l.ifindex, true);
+      if (u.ok) world = u.world;
+    }
+  }
+  return okOut(world);
+}
+
+function validName(name: string): boolean {
+  return name.length > 0 && name.length < 16 && name !== '.' && name !== '..' && !/[/:\s]/.test(name);
+}
+
+// ---------------------------------------------------------------------------
+// delete
+
+function linkDelete(ctx: CmdContext, args: readonly string[]): CmdResult {
+  const w = ctx.world;
+  let dev: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === 'dev' || a === 'name') {
+      const v = args[++i];
+      if (v === undefined) return incomplete(w);
+      if (dev !== undefined) return garbage(w, 'dev', v);
+      dev = v;
+    } else if (a === 'type' || a === 'group') throw new Unsupported(`ip link del ${a}`);
+    else {
+      if (dev !== undefined) return garbage(w, 'dev', a);
+      dev = a;
+    }
+  }
+  if (dev === undefined) return errOut(w, 'Not enough information: "dev" argument is required.\n', 255);
+  const l = findLink(w, ctx.ns, dev);
+  if (!l) return errOut(w, `Cannot find device "${dev}"\n`, 1);
+  const r = linkDel(w, ctx.ns, l.ifindex);
+  return r.ok ? okOut(r.world) : opErr(w, r);
+}
+
+// ---------------------------------------------------------------------------
+// set
+
+type SetMaster = (world: World, ns: NsName, ifindex: number, master: number | undefined) => OpResult;
+let setMasterFn: SetMaster | undefined;
+/** The bridge module registers `setMaster` here (src/sim/ops/bridge.ts), keeping `ip link` free of bridge logic. */
+export function registerSetMaster(fn: SetMaster): void {
+  setMasterFn = fn;
+}
+
+function linkSet(ctx: CmdContext, args: readonly string[]): CmdResult {
+  const w = ctx.world;
+  let dev: string | undefined;
+  let up: boolean | undefined;
+  let newName: string | undefined;
+  let mtu: number | undefined;
+  let mac: Mac | undefined;
+  let netns: string | undefined;
+  let alias: string | undefined;
+  let txqlen: number | undefined;
+  let promisc: boolean | undefined;
+  let master: string | null | undefined;
+  let typeChange: { kind: string; args: readonly string[] } | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const v = args[i + 1];
+    const need = (): boolean => v !== undefined;
+    if (a === 'up') up = true;
+    else if (a === 'down') up = false;
+    else if (a === 'dev') {
+      if (!need()) return incomplete(w);
+      if (dev !== undefined) return garbage(w, 'dev', v!);
+      dev = v;
+      i++;
+    } else if (a === 'name') {
+      if (!need()) return incomplete(w);
+      if (!validName(v!)) {
+        if (v!.length >= 16) return errOut(w, 'Error: Attribute failed policy validation.\n', 2);
+        return errOut(w, `Error: argument "${v}" is wrong: "name" not a valid ifname\n`, 255);
+      }
+      newName = v;
+      i++;
+    } else if (a === 'mtu') {
+      if (!need()) return incomplete(w);
+      if (!/^\d+$/.test(v!)) return argWrong(w, v!, 'mtu');
+      mtu = Number(v);
+      i++;
+    } else if (a === 'address') {
+      if (!need()) return incomplete(w);
+      const m = parseMac(v!);
+      if (!m) return errOut(w, `"${v}" is invalid lladdr.\n`, 1);
+      mac = m;
+      i++;
+    } else if (a === 'netns') {
+      if (!need()) return incomplete(w);
+      if (/^\d+$/.test(v!)) throw new Unsupported('ip link set netns PID');
+      if (w.ns[v!] === undefined || v === ROOT_NS) return argWrong(w, v!, 'netns');
+      netns = v;
+      i++;
+    } else if (a === 'alias') {
+      if (!need()) return incomplete(w);
+      alias = v;
+      i++;
+    } else if (a === 'txqueuelen' || a === 'qlen' || a === 'txqlen') {
+      if (!need()) return incomplete(w);
+      if (!/^\d+$/.test(v!)) return argWrong(w, v!, 'txqueuelen');
+      txqlen = Number(v);
+      i++;
+    } else if (a === 'promisc') {
+      if (v !== 'on' && v !== 'off') return errOut(w, `Error: argument of "promisc" must be "on" or "off", not "${v ?? ''}"\n`, 255);
+      promisc = v === 'on';
+      i++;
+    } else if (a === 'master') {
+      if (!need()) return incomplete(w);
+      master = v;
+      i++;
+    } else if (a === 'nomaster') master = null;
+    else if (a === 'type') {
+      // `ip link set DEV type KIND ARGS...`: the rest belongs to the kind (iplink_modify -> lu->parse_opt).
+      if (!need()) return incomplete(w);
+      typeChange = { kind: v!, args: args.slice(i + 2) };
+      break;
+    } else if (a.startsWith('-') || ['arp', 'multicast', 'allmulticast', 'dynamic', 'trailers', 'broadcast', 'brd', 'peer', 'group', 'vf', 'xdp', 'addrgenmode', 'protodown', 'gso_max_size', 'gso_max_segs', 'link-netns', 'link-netnsid', 'carrier', 'state', 'mode'].includes(a)) {
+      throw new Unsupported(`ip link set ... ${a}`);
+    } else {
+      if (dev !== undefined) return garbage(w, 'dev', a);
+      dev = a;
+    }
+  }
+  if (dev === undefined) return errOut(w, 'Not enough information: "dev" argument is required.\n', 255);
+  let link = findLink(w, ctx.ns, dev);
+  if (!link) return errOut(w, `Cannot find device "${dev}"\n`, 1);
+  let masterIdx: number | undefined | null;
+  if (typeof master === 'string') {
+    const m = findLink(w, ctx.ns, master);
+    // iplink.c: ll_name_to_index() failed -> invarg("Device does not exist\n", *argv).
+    if (!m) return errOut(w, `Error: argument "${master}" is wrong: Device does not exist\n\n`, 255);
+    masterIdx = m.ifindex;
+  } else if (master === null) masterIdx = null;
+  let world = w;
+  let ns = ctx.ns;
+  let ifindex = link.ifindex;
+  const step = (r: OpResult): CmdResult | undefined => {
+    if (!r.ok) return opErr(world, r);
+    world = r.world;
+    return undefined;
+  };
+  // Kernel order (rtnl_setlink/do_setlink): netns, address, mtu, name, alias, master, flags, txqlen.
+  if (typeChange !== undefined) {
+    // rtnl_newlink() on an existing device: the kind's changelink first, then do_setlink.
+    const kind = getLinkKind(typeChange.kind);
+    if (!kind?.parseChange || link.kind !== typeChange.kind) throw new Unsupported(`ip link set ... type ${typeChange.kind}`);
+    const change = kind.parseChange(typeChange.args, { world, ns }, link);
+    if (isKindParseError(change)) return errOut(w, change.error, change.status);
+    const e = step(change(world));
+    if (e) return e;
+  }
+  if (netns !== undefined && netns !== ns) {
+    const t = world.ns[netns]!;
+    if (link.kind === 'loopback') return errOut(w, 'Error: The interface netns is immutable.\n', 2);
+    if (linkByName(t, link.name)) return errOut(w, 'Error: An interface with the same name exists in the target netns.\n', 2);
+    const e = step(linkSetNetns(world, ns, ifindex, netns));
+    if (e) return e;
+    ns = netns;
+    link = findLink(world, ns, link.name)!;
+    ifindex = link.ifindex;
+  }
+  if (mac !== undefined) {
+    const e = step(linkSetMac(world, ns, ifindex, mac));
+    if (e) return e;
+  }
+  if (mtu !== undefined) {
+    const e = step(linkSetMtu(world, ns, ifindex, mtu));
+    if (e) return e;
+  }
+  if (newName !== undefined) {
+    const e = step(linkRename(world, ns, ifindex, newName));
+    if (e) return e;
+  }
+  if (alias !== undefined) {
+    const e = step(linkSetAttrs(world, ns, ifindex, { alias }));
+    if (e) return e;
+  }
+  if (masterIdx !== undefined) {
+    if (!setMasterFn) throw new Unsupported('ip link set master/nomaster (bridge ops not loaded)');
+    const e = step(setMasterFn(world, ns, ifindex, masterIdx === null ? undefined : masterIdx));
+    if (e) return e;
+  }
+  if (promisc !== undefined) {
+    const e = step(linkSetAttrs(world, ns, ifindex, { promisc }));
+    if (e) return e;
+  }
+  if (up !== undefined) {
+    const e = step(setLinkUp(world, ns, ifindex, up));
+    if (e) return e;
+  }
+  if (txqlen !== undefined) {
+    const e = step(linkSetAttrs(world, ns, ifindex, { txqlen }));
+    if (e) return e;
+  }
+  return okOut(world);
+}

@@ -1,12 +1,21 @@
 /**
- * Link up/down and the routes the kernel adds and removes with it.
+ * Link up/down and the routes and neighbours the kernel adds and removes
+ * with it.
  *
- * `ip link set X up`: IFF_UP; every address of X gets its kernel routes back
- * (fib_add_ifaddr on NETDEV_UP). `ip link set X down`: every route through X,
- * in every table, is flushed (fib_disable_ip), as are its neighbours.
+ * `ip link set X up` (NETDEV_UP): the device gets a qdisc (noqueue) the first
+ * time, lo gets 127.0.0.1/8, and every address of X gets its kernel routes
+ * (fib_add_ifaddr: broadcast and prefix routes are only added while up).
+ *
+ * `ip link set X down` (NETDEV_DOWN): fib_disable_ip() flushes every route
+ * through X in every table except host-scope ones (their nexthop scope is
+ * RT_SCOPE_NOWHERE, which fib_sync_down_dev() leaves alone: the address's
+ * `local` route survives), and neigh_ifdown() drops all its neighbours,
+ * permanent and proxy entries included. A veth peer that loses carrier
+ * drops its non-permanent neighbours and proxy entries (neigh_carrier_down).
  */
 import { produce, type Draft } from 'immer';
-import { broadcastOf, ip4FromNumber, maskOf, type Ip4 } from '../../model/addr.js';
+import { ip4FromNumber, isZeronet, maskOf, prefixContains, type Ip4 } from '../../model/addr.js';
+import { isSecondary, noCarrierOperAt } from '../../model/queries.js';
 import {
   TABLE_LOCAL,
   TABLE_MAIN,
@@ -19,31 +28,65 @@ import {
 } from '../../model/world.js';
 import type { OpResult } from './netns.js';
 
-/** The routes the kernel installs for an address on an up interface. */
-export function addrRoutes(link: Link, a: IfAddr): Route[] {
+const LOOPBACK_ADDR = 0x7f000001 as Ip4;
+
+/** The primary address a secondary hangs off (inet_ifa_byprefix): same mask, same subnet. */
+export function primaryOf(link: Link, a: IfAddr): IfAddr {
+  if (!isSecondary(link, a)) return a;
+  for (const p of link.addrs) {
+    if (p === a) break;
+    if (p.prefixLen === a.prefixLen && prefixContains({ addr: p.peer ?? p.local, len: p.prefixLen }, a.peer ?? a.local) && !isSecondary(link, p)) return p;
+  }
+  return a;
+}
+
+/**
+ * The routes fib_add_ifaddr() installs for one address: always `local ADDR`
+ * (with the primary's address as src); while the device is up also an
+ * explicit broadcast (`brd`), and for primaries the prefix route (unicast in
+ * main, or `local` in the local table on loopback) unless `noprefixroute` or
+ * a /32 without peer, plus the network broadcast when the prefix is < /31.
+ */
+export function addrRoutes(link: Link, a: IfAddr, up: boolean): Route[] {
+  const prim = primaryOf(link, a);
+  const secondary = prim !== a;
+  const base = { tos: 0, proto: 'kernel' as const, metric: 0, onlink: false, dev: link.ifindex, prefsrc: prim.local };
   const out: Route[] = [];
-  const base = { tos: 0, proto: 'kernel' as const, metric: 0, onlink: false, dev: link.ifindex, prefsrc: a.local };
-  const net = ip4FromNumber(a.local & maskOf(a.prefixLen));
-  if (link.kind === 'loopback' && a.prefixLen < 32) {
-    // On loopback the whole prefix is local: `local 127.0.0.0/8 dev lo scope host`.
-    out.push({ ...base, table: TABLE_LOCAL, type: 'local', dst: { addr: net, len: a.prefixLen }, scope: 'host' });
-  }
   out.push({ ...base, table: TABLE_LOCAL, type: 'local', dst: { addr: a.local, len: 32 }, scope: 'host' });
-  if (a.prefixLen < 31) {
-    const brd: Ip4 = a.broadcast ?? broadcastOf({ addr: a.local, len: a.prefixLen });
-    out.push({ ...base, table: TABLE_LOCAL, type: 'broadcast', dst: { addr: brd, len: 32 }, scope: 'link' });
+  if (!up) return out;
+  if (a.broadcast !== undefined && (a.broadcast >>> 0) !== 0xffffffff) {
+    out.push({ ...base, table: TABLE_LOCAL, type: 'broadcast', dst: { addr: a.broadcast, len: 32 }, scope: 'link' });
   }
-  if (link.kind !== 'loopback' && a.prefixLen < 32 && !a.noprefixroute) {
-    const dstAddr = a.peer ?? net;
-    out.push({
-      ...base,
-      table: TABLE_MAIN,
-      type: 'unicast',
-      dst: { addr: a.peer !== undefined ? dstAddr : net, len: a.prefixLen },
-      scope: 'link',
-    });
+  const mask = maskOf(a.prefixLen);
+  const prefix = ip4FromNumber((a.peer ?? a.local) & mask);
+  if (!isZeronet(prefix) && !secondary && (prefix !== a.local || a.prefixLen < 32)) {
+    if (!a.noprefixroute) {
+      const loop = link.kind === 'loopback';
+      out.push({
+        ...base,
+        table: loop ? TABLE_LOCAL : TABLE_MAIN,
+        type: loop ? 'local' : 'unicast',
+        dst: { addr: prefix, len: a.prefixLen },
+        scope: loop ? 'host' : 'link',
+      });
+    }
+    if (a.prefixLen < 31) {
+      out.push({ ...base, table: TABLE_LOCAL, type: 'broadcast', dst: { addr: ip4FromNumber(prefix | ~mask), len: 32 }, scope: 'link' });
+    }
   }
   return out;
+}
+
+/** Every kernel route the addresses of a link imply (in address order). */
+export function linkAddrRoutes(link: Link, up = link.adminUp): Route[] {
+  const out: Route[] = [];
+  for (const a of link.addrs) for (const r of addrRoutes(link, a, up)) if (!out.some((x) => kernelRouteKey(x) === kernelRouteKey(r))) out.push(r);
+  return out;
+}
+
+/** Identity of a kernel-installed route (fib_magic's key: table, type, dst, dev, prefsrc). */
+export function kernelRouteKey(r: Route): string {
+  return `${r.table}|${r.type}|${r.dst.addr}/${r.dst.len}|${r.dev ?? ''}|${r.prefsrc ?? ''}|${r.scope}`;
 }
 
 function sameRoute(a: Route, b: Route): boolean {
@@ -54,15 +97,70 @@ function sameRoute(a: Route, b: Route): boolean {
     a.dst.len === b.dst.len &&
     a.tos === b.tos &&
     a.metric === b.metric &&
-    a.dev === b.dev
+    a.dev === b.dev &&
+    a.gateway === b.gateway
   );
 }
 
-/** Add routes unless an identical key exists (inside a draft namespace). */
+/** Add routes unless an identical one exists (inside a draft namespace). */
 export function addRoutesDraft(ns: Draft<Netns>, routes: readonly Route[]): void {
   for (const r of routes) {
-    if (!ns.routes.some((x) => sameRoute(x as Route, r))) ns.routes.push(r as Draft<Route>);
+    if (!ns.routes.some((x) => sameRoute(x as Route, r))) {
+      ns.routes.push(r as Draft<Route>);
+      if (r.table !== TABLE_MAIN && r.table !== TABLE_LOCAL) {
+        const t = ns.fibTables ?? [];
+        if (!t.includes(r.table)) ns.fibTables = [...t, r.table];
+      }
+    }
   }
+}
+
+/**
+ * Bring the kernel routes of a link from what `before` implied to what the
+ * link implies now (used after address changes): routes no longer implied
+ * are deleted, new ones added. Routes the user deleted stay deleted.
+ */
+export function syncAddrRoutesDraft(ns: Draft<Netns>, before: readonly Route[], link: Link): void {
+  const after = linkAddrRoutes(link);
+  const afterKeys = new Set(after.map(kernelRouteKey));
+  const gone = new Set(before.map(kernelRouteKey).filter((k) => !afterKeys.has(k)));
+  if (gone.size > 0) ns.routes = ns.routes.filter((r) => !(r.proto === 'kernel' && gone.has(kernelRouteKey(r as Route))));
+  const beforeKeys = new Set(before.map(kernelRouteKey));
+  addRoutesDraft(
+    ns,
+    after.filter((r) => !beforeKeys.has(kernelRouteKey(r))),
+  );
+}
+
+/**
+ * Where a new address goes in the device's list (__inet_insert_ifa): a
+ * secondary at the end; a primary after the last primary whose scope is at
+ * least as narrow, i.e. before wider-scope primaries (127.0.0.1, scope host,
+ * goes first).
+ */
+export function insertAddrDraft(link: Draft<Link>, a: IfAddr, secondary: boolean): void {
+  const list = link.addrs as IfAddr[];
+  if (secondary) {
+    list.push(a);
+    return;
+  }
+  let pos = 0;
+  const scopeN = (s: IfAddr['scope']): number =>
+    typeof s === 'number' ? s : s === 'global' ? 0 : s === 'site' ? 200 : s === 'link' ? 253 : 254;
+  for (let i = 0; i < list.length; i++) {
+    const x = list[i]!;
+    if (!isSecondary(link as Link, x) && scopeN(a.scope) <= scopeN(x.scope)) pos = i + 1;
+  }
+  list.splice(pos, 0, a);
+}
+
+/**
+ * neigh_ifdown (admin down: every entry of the device, proxy entries too) or
+ * neigh_carrier_down (carrier loss, `carrier`: only PERMANENT entries and
+ * proxy entries survive; NOARP ones go).
+ */
+function flushNeighDraft(ns: Draft<Netns>, ifindex: number, carrier: boolean): void {
+  ns.neigh = ns.neigh.filter((n) => n.ifindex !== ifindex || (carrier && (n.proxy || n.state === 'PERMANENT')));
 }
 
 export function setLinkUp(world: World, nsName: NsName, ifindex: number, up: boolean): OpResult {
@@ -77,15 +175,47 @@ export function setLinkUp(world: World, nsName: NsName, ifindex: number, up: boo
       const dl = dns.links[ifindex]!;
       dl.adminUp = up;
       if (up) {
-        // lo gets 127.0.0.1/8 the first time it comes up (inetdev_event on NETDEV_UP).
-        if (link.kind === 'loopback' && !link.addrs.some((a) => a.local === 0x7f000001)) {
-          dl.addrs.unshift({ local: 0x7f000001 as Ip4, prefixLen: 8, scope: 'host', label: link.name, noprefixroute: false });
+        dl.qdisc = 'noqueue';
+        // lo gets 127.0.0.1/8 each time it comes up (inetdev_event NETDEV_UP; EEXIST ignored).
+        if (link.kind === 'loopback' && !link.addrs.some((a) => a.local === LOOPBACK_ADDR && a.prefixLen === 8)) {
+          insertAddrDraft(dl, { local: LOOPBACK_ADDR, prefixLen: 8, scope: 'host', label: link.name, noprefixroute: false }, false);
         }
-        for (const a of dl.addrs) addRoutesDraft(dns, addrRoutes(dl as Link, a as IfAddr));
+        addRoutesDraft(dns, linkAddrRoutes(dl as Link, true));
       } else {
-        dns.routes = dns.routes.filter((r) => r.dev !== ifindex);
-        dns.neigh = dns.neigh.filter((n) => n.ifindex !== ifindex || n.state === 'PERMANENT');
+        dns.routes = dns.routes.filter((r) => r.dev !== ifindex || r.scope === 'host');
+        flushNeighDraft(dns, ifindex, false);
+      }
+      // The veth peer gains or loses carrier with us; losing it flushes its dynamic neighbours.
+      if (link.kind === 'veth' && !up) {
+        const pns = d.ns[link.peer.ns];
+        if (pns && pns.links[link.peer.ifindex]?.adminUp) {
+          flushNeighDraft(pns, link.peer.ifindex, true);
+          vethCarrierOffDraft(d, nsName, ifindex);
+        }
       }
     }),
   };
+}
+
+/**
+ * A veth pair loses carrier (veth_close: netif_carrier_off on both ends):
+ * linkwatch runs default_operstate() for each end; record the result.
+ */
+export function vethCarrierOffDraft(d: Draft<World>, nsName: NsName, ifindex: number): void {
+  const l = d.ns[nsName]?.links[ifindex];
+  if (!l || l.kind !== 'veth') return;
+  const ends: [NsName, number][] = [
+    [nsName, ifindex],
+    [l.peer.ns, l.peer.ifindex],
+  ];
+  const snapshot = d as unknown as World;
+  const vals = ends.map(([n, i]) => {
+    const x = snapshot.ns[n]?.links[i];
+    return x ? noCarrierOperAt(snapshot, n, x) : undefined;
+  });
+  ends.forEach(([n, i], k) => {
+    const x = d.ns[n]?.links[i];
+    const v = vals[k];
+    if (x && v) x.noCarrierOper = v;
+  });
 }

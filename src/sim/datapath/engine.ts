@@ -1,0 +1,345 @@
+/**
+ * The datapath engine: one packet walk through the twin.
+ *
+ * A walk starts with a locally generated packet (`ip_local_out`) or a frame
+ * arriving on a device, and follows it the way the kernel does, one stage per
+ * kernel step (src/sim/datapath/{output,neigh,input,forward,local,icmp}.ts).
+ * Every frame arriving on a device starts a new hop of the trace. ARP
+ * resolution happens on the wire: the request and reply are frames through
+ * the devices (so bridges learn and flood), and the packet waits in the
+ * neighbour's queue until the reply arrives (neigh_resolve_output).
+ *
+ * Replies and ICMP errors are not followed inside the walk: the stage that
+ * creates one records a `Spawn` (a new walk the caller runs next, as the
+ * receiving stack would send it), and packets that reach a local socket are
+ * reported as `SocketEvent`s. src/sim/send.ts chains walks into exchanges
+ * (request, reply, errors) for ping, traceroute and nc.
+ *
+ * The walk works on an immer draft of the world (neighbour entries, FDB
+ * learning, conntrack, counters, rate limits) and reads the configuration
+ * (links, addresses, routes, sysctls), which a walk never changes, from the
+ * immutable base world.
+ */
+import { createDraft, finishDraft, type Draft } from 'immer';
+import type { Ip4 } from '../../model/addr.js';
+import type { Hook } from '../../model/netfilter.js';
+import type { Netns, NsName, World } from '../../model/world.js';
+import type { Frame, Ipv4Packet } from '../packet.js';
+import type { Disposition, Hop, Step, Trace } from '../trace.js';
+import type { DpEnv } from '../devices/types.js';
+import { handlerFor } from '../devices/index.js';
+import { devName } from './describe.js';
+import { ageNeighbours, arpRcv, failPendingResolutions, type PendingTx } from './neigh.js';
+import { ipRcv } from './input.js';
+import { localOut, type PmtuDisc } from './output.js';
+import { bridgeHook } from './hooks.js';
+
+/** A new walk the stack starts because of this one (a reply, an ICMP error). */
+export interface Spawn {
+  readonly ns: NsName;
+  readonly pkt: Ipv4Packet;
+  /** Delay (ms) after this walk's start: e.g. 3000 for errors after an ARP failure. */
+  readonly delayMs: number;
+  /** What it is, for the trace title: "echo reply", "ICMP time exceeded". */
+  readonly why: string;
+  readonly pmtudisc: PmtuDisc;
+}
+
+/** A packet that reached a local socket (or the ICMP error handler) of a namespace. */
+export interface SocketEvent {
+  readonly ns: NsName;
+  readonly pkt: Ipv4Packet;
+  /** Absolute clock (ms) of arrival. */
+  readonly atMs: number;
+  /** Device it arrived on. */
+  readonly inDev?: string;
+  /** For UDP/TCP: the listener (index in ns.listeners at delivery) that took it, if any. */
+  readonly listener?: number;
+}
+
+/** A synchronous error of the sending call (what sendmsg/connect returns). */
+export interface LocalError {
+  readonly errno: 'ENETUNREACH' | 'EHOSTUNREACH' | 'EACCES' | 'EINVAL' | 'ENODEV' | 'EPERM' | 'EMSGSIZE';
+  /** For EMSGSIZE: the MTU that was exceeded. */
+  readonly mtu?: number;
+}
+
+/** A socket of the program driving the walk (ping's ICMP socket, nc's TCP/UDP socket). */
+export interface OpenSocket {
+  readonly ns: NsName;
+  readonly proto: 'tcp' | 'udp';
+  readonly port: number;
+}
+
+export type WalkStart =
+  | {
+      readonly kind: 'output';
+      readonly ns: NsName;
+      readonly pkt: Ipv4Packet;
+      /** SO_BINDTODEVICE / `ping -I dev`. */
+      readonly oif?: number;
+      readonly pmtudisc?: PmtuDisc;
+      readonly title?: string;
+    }
+  | { readonly kind: 'rx'; readonly ns: NsName; readonly ifindex: number; readonly frame: Frame; readonly title?: string };
+
+export interface WalkOptions {
+  readonly sockets?: readonly OpenSocket[];
+  /** Clock (ms) at which the walk runs; default world.clockMs (the world's clock is not changed). */
+  readonly now?: number;
+  /** Cap on tasks (frames handled) in one walk; beyond it the walk ends as `loop`. */
+  readonly maxTasks?: number;
+}
+
+export interface WalkResult {
+  readonly world: World;
+  readonly trace: Trace;
+  readonly spawned: readonly Spawn[];
+  readonly events: readonly SocketEvent[];
+  readonly localError?: LocalError;
+  /** The locally generated packet as it left the route lookup (source address filled in). */
+  readonly sent?: Ipv4Packet;
+}
+
+interface MutableHop {
+  ns: NsName;
+  inDev?: string;
+  outDev?: string;
+  steps: Step[];
+}
+
+interface Task {
+  readonly main: boolean;
+  readonly run: () => void;
+}
+
+const DEFAULT_MAX_TASKS = 1000;
+
+export class Walk implements DpEnv {
+  readonly world: Draft<World>;
+  readonly now: number;
+  readonly base: World;
+  readonly sockets: readonly OpenSocket[];
+  readonly hops: MutableHop[] = [];
+  private cur: MutableHop | undefined;
+  /** Is the task being run carrying the walk's own packet (not an ARP frame)? */
+  main = true;
+  private disp: { d: Disposition; reason: string; ns: NsName } | undefined;
+  private fallback: { d: Disposition; reason: string; ns: NsName } | undefined;
+  readonly spawned: Spawn[] = [];
+  readonly events: SocketEvent[] = [];
+  localError: LocalError | undefined;
+  /** The first locally generated packet after its route lookup (see WalkResult.sent). */
+  sent: Ipv4Packet | undefined;
+  /** Packets waiting for ARP, by `${ns}|${ifindex}|${nexthop}`. */
+  readonly pending = new Map<string, PendingTx[]>();
+  /** Frames looped back by `lo` that keep their route (skb_dst survives loopback_xmit). */
+  readonly routedLocal = new WeakSet<Frame>();
+  private readonly queue: Task[] = [];
+  private tasks = 0;
+  private readonly maxTasks: number;
+  private stopped = false;
+
+  constructor(world: World, opts: WalkOptions = {}) {
+    // Timers of the neighbour tables run lazily: age every entry to `now` first.
+    this.now = opts.now ?? world.clockMs;
+    this.base = ageNeighbours(world, this.now);
+    this.world = createDraft(this.base);
+    this.sockets = opts.sockets ?? [];
+    this.maxTasks = opts.maxTasks ?? DEFAULT_MAX_TASKS;
+  }
+
+  ns(name: NsName): Draft<Netns> {
+    const n = this.world.ns[name];
+    if (!n) throw new Error(`internal: no namespace ${name}`);
+    return n;
+  }
+
+  /** The namespace's configuration (links, addresses, routes, sysctls) as the walk started. */
+  bns(name: NsName): Netns {
+    const n = this.base.ns[name];
+    if (!n) throw new Error(`internal: no namespace ${name}`);
+    return n;
+  }
+
+  startHop(ns: NsName, inDev?: string): void {
+    const h: MutableHop = { ns, steps: [], ...(inDev !== undefined ? { inDev } : {}) };
+    this.hops.push(h);
+    this.cur = h;
+  }
+
+  /** The hop being recorded (a new one is started if the namespace changed). */
+  hopIn(ns: NsName): MutableHop {
+    if (!this.cur || this.cur.ns !== ns) this.startHop(ns);
+    return this.cur!;
+  }
+
+  step(s: Step): void {
+    if (!this.cur) this.startHop('?');
+    this.cur!.steps.push(s);
+  }
+
+  setOutDev(ns: NsName, ifindex: number): void {
+    const h = this.hopIn(ns);
+    if (h.outDev === undefined) h.outDev = devName(this.bns(ns), ifindex);
+  }
+
+  /** Queue a task keeping the current main flag. */
+  enqueue(run: () => void, main = this.main): void {
+    this.queue.push({ main, run });
+  }
+
+  receive(ns: NsName, ifindex: number, frame: Frame): void {
+    this.enqueue(() => {
+      this.startHop(ns, devName(this.bns(ns), ifindex));
+      this.rxDevice(ns, ifindex, frame);
+    });
+  }
+
+  /** netif_receive_skb: the device must be up; a bridge port hands the frame to its master. */
+  private rxDevice(ns: NsName, ifindex: number, frame: Frame): void {
+    const link = this.bns(ns).links[ifindex];
+    if (!link || !link.adminUp) {
+      this.step({ kind: 'drop', action: `device ${link?.name ?? ifindex} is down: frame dropped` });
+      this.drop('link_down', `${link?.name ?? ifindex} is down`);
+      return;
+    }
+    if (link.master !== undefined) {
+      const master = this.bns(ns).links[link.master];
+      const h = master ? handlerFor(master.kind) : undefined;
+      if (master && h?.portRx) {
+        h.portRx(this, ns, master, link, frame);
+        return;
+      }
+    }
+    const h = handlerFor(link.kind);
+    if (h.rx) h.rx(this, ns, link, frame);
+    else this.stackReceive(ns, ifindex, frame);
+  }
+
+  transmit(ns: NsName, ifindex: number, frame: Frame): void {
+    const link = this.bns(ns).links[ifindex];
+    if (!link) {
+      this.drop('link_down', `no device ${ifindex}`);
+      return;
+    }
+    this.setOutDev(ns, ifindex);
+    if (!link.adminUp) {
+      this.step({ kind: 'drop', action: `${link.name} is down: frame dropped` });
+      this.drop('link_down', `${link.name} is down`);
+      return;
+    }
+    handlerFor(link.kind).xmit(this, ns, link, frame);
+  }
+
+  ipOutput(ns: NsName, pkt: Ipv4Packet, opts?: { readonly oif?: number; readonly srcHint?: Ip4 }): void {
+    const p = opts?.srcHint !== undefined && pkt.src === 0 ? { ...pkt, src: opts.srcHint } : pkt;
+    localOut(this, ns, p, { ...(opts?.oif !== undefined ? { oif: opts.oif } : {}), pmtudisc: 'dont' });
+  }
+
+  stackReceive(ns: NsName, ifindex: number, frame: Frame): void {
+    const link = this.bns(ns).links[ifindex];
+    if (!link) return;
+    if (frame.type === 'arp') arpRcv(this, ns, link, frame);
+    else ipRcv(this, ns, link, frame);
+  }
+
+  brNetfilter(
+    ns: NsName,
+    hook: Extract<Hook, 'PREROUTING' | 'FORWARD' | 'POSTROUTING'>,
+    frame: Frame,
+    devs: { readonly bridge: number; readonly physIn?: number; readonly physOut?: number },
+  ): Frame | undefined {
+    return bridgeHook(this, ns, hook, frame, devs);
+  }
+
+  /** The walk's packet met its fate (first decision wins; only the main packet decides). */
+  decide(d: Disposition, reason: string, ns: NsName): void {
+    if (!this.main || this.disp) return;
+    this.disp = { d, reason, ns };
+  }
+
+  /** A weak outcome used only if nothing else decided (e.g. a frame no host accepted). */
+  decideFallback(d: Disposition, reason: string, ns: NsName): void {
+    if (!this.main) return;
+    this.fallback = { d, reason, ns };
+  }
+
+  get decided(): boolean {
+    return this.disp !== undefined;
+  }
+
+  drop(disposition: Disposition, reason: string): void {
+    this.decide(disposition, reason, this.cur?.ns ?? '?');
+  }
+
+  spawn(s: Spawn): void {
+    this.spawned.push(s);
+  }
+
+  event(e: Omit<SocketEvent, 'atMs'> & { atMs?: number }): void {
+    this.events.push({ ...e, atMs: e.atMs ?? this.now });
+  }
+
+  /** Run the queued tasks to the end (or the task cap). */
+  run(): void {
+    while (this.queue.length > 0 && !this.stopped) {
+      const t = this.queue.shift()!;
+      if (++this.tasks > this.maxTasks) {
+        this.main = true;
+        this.step({ kind: 'drop', action: `more than ${this.maxTasks} frames in one walk: stopped` });
+        this.disp = undefined;
+        this.decide('loop', `the packet was still circulating after ${this.maxTasks} frames (a loop)`, this.cur?.ns ?? '?');
+        this.stopped = true;
+        break;
+      }
+      const saved = this.main;
+      this.main = t.main;
+      t.run();
+      this.main = saved;
+    }
+    if (!this.stopped) failPendingResolutions(this);
+  }
+
+  result(title: string): WalkResult {
+    const world = finishDraft(this.world) as World;
+    const final = this.disp ??
+      this.fallback ?? { d: 'exits_network' as Disposition, reason: 'the packet left the modelled network', ns: this.hops[this.hops.length - 1]?.ns ?? '?' };
+    const hops: Hop[] = this.hops.map((h) => ({
+      ns: h.ns,
+      ...(h.inDev !== undefined ? { inDev: h.inDev } : {}),
+      ...(h.outDev !== undefined ? { outDev: h.outDev } : {}),
+      steps: h.steps,
+    }));
+    return {
+      world,
+      trace: { title, hops, disposition: final.d, endedIn: final.ns, reason: final.reason },
+      spawned: this.spawned,
+      events: this.events,
+      ...(this.localError ? { localError: this.localError } : {}),
+      ...(this.sent ? { sent: this.sent } : {}),
+    };
+  }
+}
+
+/** Run one walk: a locally generated packet or a frame arriving on a device. */
+export function walk(world: World, start: WalkStart, opts: WalkOptions = {}): WalkResult {
+  const w = new Walk(world, opts);
+  if (!world.ns[start.ns]) throw new Error(`internal: no namespace ${start.ns}`);
+  if (start.kind === 'output') {
+    w.startHop(start.ns);
+    w.enqueue(() =>
+      localOut(w, start.ns, start.pkt, {
+        ...(start.oif !== undefined ? { oif: start.oif } : {}),
+        pmtudisc: start.pmtudisc ?? 'want',
+      }),
+    );
+  } else {
+    w.receive(start.ns, start.ifindex, start.frame);
+  }
+  w.run();
+  const title =
+    start.title ??
+    (start.kind === 'output' ? `packet sent from ${start.ns === '/' ? 'host' : `netns ${start.ns}`}` : 'frame injected');
+  return w.result(title);
+}

@@ -1,0 +1,130 @@
+/**
+ * The five netfilter hooks as the datapath calls them (NF_HOOK), on top of the
+ * evaluation API of src/sim/netfilter (nfHook), plus br_netfilter for bridged
+ * frames and the REJECT target's replies.
+ */
+import type { Hook } from '../../model/netfilter.js';
+import type { NsName } from '../../model/world.js';
+import { nfHook, REJECT_ICMP_CODE, type NfResult } from '../netfilter/index.js';
+import { ICMP_DEST_UNREACH, PROTO_TCP, tcpPacket, type Frame, type Ipv4Packet } from '../packet.js';
+import type { Disposition } from '../trace.js';
+import type { Walk } from './engine.js';
+import { devName } from './describe.js';
+import { icmpSend } from './icmp.js';
+
+export interface HookDevs {
+  readonly in?: number;
+  readonly out?: number;
+  readonly physIn?: number;
+  readonly physOut?: number;
+}
+
+export interface HookOpts {
+  readonly nextHop?: number;
+  readonly bridged?: boolean;
+  /** The packet's route is local (RTCF_LOCAL): REJECT's ICMP comes from pkt.dst. */
+  readonly localRoute?: boolean;
+}
+
+/**
+ * Run `hook` of `ns` on `pkt`. A namespace without any iptables table has no
+ * hooks registered (nothing loaded): accept at once.
+ */
+export function runNfHook(w: Walk, ns: NsName, hook: Hook, pkt: Ipv4Packet, devs: HookDevs, o: HookOpts = {}): NfResult {
+  const bns = w.bns(ns);
+  if (Object.keys(bns.netfilter.tables).length === 0) return { verdict: 'accept', pkt };
+  const names = {
+    ...(devs.in !== undefined ? { in: devName(bns, devs.in) } : {}),
+    ...(devs.out !== undefined ? { out: devName(bns, devs.out) } : {}),
+    ...(devs.physIn !== undefined ? { physIn: devName(bns, devs.physIn) } : {}),
+    ...(devs.physOut !== undefined ? { physOut: devName(bns, devs.physOut) } : {}),
+  };
+  return nfHook(w.ns(ns), hook, pkt, names, {
+    now: w.now,
+    ...(o.bridged ? { bridged: true } : {}),
+    ...(o.nextHop !== undefined ? { nextHop: o.nextHop as never } : {}),
+    step: (s) => w.step(s),
+  });
+}
+
+/** Which disposition a drop at each hook means for the trace. */
+export function deniedAt(hook: Hook): Disposition {
+  return hook === 'OUTPUT' || hook === 'POSTROUTING' ? 'denied_out' : 'denied_in';
+}
+
+/**
+ * Handle a non-accept verdict: record the decision and, for REJECT, send the
+ * error back (nf_send_unreach: icmp_send; nf_send_reset: a RST through
+ * ip_local_out). Returns the packet to go on with, or undefined if it stops.
+ */
+export function applyVerdict(w: Walk, ns: NsName, hook: Hook, r: NfResult, o: HookOpts & { inIfindex?: number } = {}): Ipv4Packet | undefined {
+  if (r.verdict === 'accept') return r.pkt;
+  const where = `${r.table} ${r.chain}: ${r.rule}`;
+  if (r.verdict === 'drop') {
+    w.step({ kind: 'drop', action: `dropped by iptables at ${hook}`, entry: r.rule });
+    w.decide(deniedAt(hook), `dropped by iptables (${where})`, ns);
+    return undefined;
+  }
+  w.step({ kind: 'drop', action: `rejected by iptables at ${hook} (${r.with})`, entry: r.rule });
+  w.decide('rejected', `rejected by iptables (${where}) with ${r.with}`, ns);
+  const p = r.pkt;
+  if (r.with === 'tcp-reset') {
+    // nf_send_reset: never answer a RST; the reset goes out through ip_local_out.
+    if (p.proto === PROTO_TCP && p.ports && p.ports.flags !== 'RST' && p.ports.flags !== 'RSTACK') {
+      const rst = tcpPacket({
+        src: p.dst,
+        dst: p.src,
+        sport: p.ports.dport,
+        dport: p.ports.sport,
+        flags: p.ports.flags === 'SYN' ? 'RSTACK' : 'RST',
+        ttl: defaultTtl(w, ns),
+      });
+      w.spawn({ ns, pkt: rst, delayMs: 0, why: 'TCP reset (iptables REJECT)', pmtudisc: 'dont' });
+    }
+    return undefined;
+  }
+  if (hook === 'OUTPUT' || hook === 'POSTROUTING') {
+    // Checked on the kernel: a REJECT of our own packet reports nothing to the
+    // sending socket (ping just loses the probe).
+    w.step({ kind: 'icmp', action: 'no ICMP error reaches the local sender for its own rejected packet' });
+    return undefined;
+  }
+  const code = r.icmpCode ?? REJECT_ICMP_CODE[r.with] ?? 3;
+  icmpSend(w, ns, p, {
+    type: ICMP_DEST_UNREACH,
+    code,
+    localRoute: o.localRoute ?? hook === 'INPUT',
+    ...(o.inIfindex !== undefined ? { inIfindex: o.inIfindex } : {}),
+  });
+  return undefined;
+}
+
+export function defaultTtl(w: Walk, ns: NsName): number {
+  return Number(w.bns(ns).sysctl['net.ipv4.ip_default_ttl'] ?? '64') || 64;
+}
+
+/**
+ * br_netfilter (net/bridge/br_netfilter_hooks.c): bridged IPv4 frames go
+ * through the iptables hooks when net.bridge.bridge-nf-call-iptables=1, with
+ * `-i`/`-o` being the bridge and the ports visible to `-m physdev`.
+ */
+export function bridgeHook(
+  w: Walk,
+  ns: NsName,
+  hook: Extract<Hook, 'PREROUTING' | 'FORWARD' | 'POSTROUTING'>,
+  frame: Frame,
+  devs: { readonly bridge: number; readonly physIn?: number; readonly physOut?: number },
+): Frame | undefined {
+  if (frame.type !== 'ipv4') return frame;
+  if (w.bns(ns).sysctl['net.bridge.bridge-nf-call-iptables'] !== '1') return frame;
+  const hd: HookDevs = {
+    ...(hook !== 'POSTROUTING' ? { in: devs.bridge } : {}),
+    ...(hook !== 'PREROUTING' ? { out: devs.bridge } : {}),
+    ...(devs.physIn !== undefined ? { physIn: devs.physIn } : {}),
+    ...(devs.physOut !== undefined ? { physOut: devs.physOut } : {}),
+  };
+  const r = runNfHook(w, ns, hook, frame.ip, hd, { bridged: true });
+  const pkt = applyVerdict(w, ns, hook, r, devs.physIn !== undefined ? { inIfindex: devs.physIn } : {});
+  if (!pkt) return undefined;
+  return pkt === frame.ip ? frame : { ...frame, ip: pkt };
+}

@@ -1,0 +1,139 @@
+/**
+ * Local output (ip_route_output_key + ip_local_out + ip_output): a packet a
+ * socket of this namespace sends. Route lookup and source selection
+ * (src/sim/fib.ts), the path MTU check, the OUTPUT hook (with a new route
+ * lookup if DNAT changed the destination), POSTROUTING, then the neighbour
+ * layer (or the loopback device for local destinations).
+ */
+import { formatIp4, type Ip4 } from '../../model/addr.js';
+import type { NsName } from '../../model/world.js';
+import { routeOutput, type OutputRoute } from '../fib.js';
+import type { Ipv4Packet } from '../packet.js';
+import type { Walk } from './engine.js';
+import { devName, headerView, pktSummary, routeLine } from './describe.js';
+import { applyVerdict, runNfHook } from './hooks.js';
+import { neighOutput } from './neigh.js';
+import { pathMtu } from './pmtu.js';
+import type { Disposition } from '../trace.js';
+
+/** IP_MTU_DISCOVER of the sending socket: ping -M want (default) | do | dont. Kernel sockets (ICMP) use dont. */
+export type PmtuDisc = 'want' | 'do' | 'dont';
+
+export interface LocalOutOpts {
+  /** SO_BINDTODEVICE (ping -I dev): the route must use this device. */
+  readonly oif?: number;
+  readonly pmtudisc: PmtuDisc;
+}
+
+const ERRNO_DISPOSITION: Record<string, Disposition> = {
+  ENETUNREACH: 'no_route',
+  EHOSTUNREACH: 'unreachable',
+  EACCES: 'prohibited',
+  EINVAL: 'null_routed',
+  ENODEV: 'no_route',
+};
+
+export function localOut(w: Walk, ns: NsName, pkt0: Ipv4Packet, o: LocalOutOpts): void {
+  const bns = w.bns(ns);
+  w.hopIn(ns);
+  const rt = routeOutput(bns, pkt0.dst, {
+    ...(pkt0.src !== 0 ? { src: pkt0.src } : {}),
+    ...(o.oif !== undefined ? { oif: o.oif } : {}),
+    ...(pkt0.tos ? { tos: pkt0.tos } : {}),
+  });
+  if (!rt.ok) {
+    const entry = rt.route ? routeLine(bns, rt.route) : undefined;
+    w.step({ kind: 'output', action: `route lookup for ${formatIp4(pkt0.dst)} failed: ${rt.errno}`, ...(entry ? { entry } : {}) });
+    const d = rt.errno === 'EINVAL' && rt.route?.type !== 'blackhole' ? 'martian' : (ERRNO_DISPOSITION[rt.errno] ?? 'no_route');
+    w.decide(d, rt.route ? `the route is ${rt.route.type}: ${entry}` : `no route to ${formatIp4(pkt0.dst)}`, ns);
+    w.localError = { errno: rt.errno === 'ENODEV' ? 'ENODEV' : rt.errno };
+    return;
+  }
+  let pkt: Ipv4Packet = pkt0.src === 0 ? { ...pkt0, src: rt.src } : pkt0;
+  w.sent ??= pkt;
+  w.step({
+    kind: 'output',
+    action: `route lookup: ${formatIp4(pkt.dst)} ${rt.type === 'local' ? 'is local' : `via ${rt.gateway !== undefined ? formatIp4(rt.gateway) : 'direct'} dev ${devName(bns, rt.dev)}`}, source ${formatIp4(pkt.src)}`,
+    ...(rt.route ? { entry: routeLine(bns, rt.route) } : {}),
+    after: headerView(pkt),
+  });
+  let route: OutputRoute = rt;
+  // Path MTU and DF (ip_dont_fragment / __ip_make_skb).
+  const mtu = pathMtu(w, ns, route, pkt.dst);
+  if (o.pmtudisc === 'do') {
+    pkt = { ...pkt, df: true };
+    if (pkt.len > mtu) {
+      w.step({ kind: 'mtu', action: `${pkt.len} bytes with DF do not fit the path MTU ${mtu}: EMSGSIZE` });
+      w.decide('frag_needed', `message too long for the path MTU ${mtu}`, ns);
+      w.localError = { errno: 'EMSGSIZE', mtu };
+      return;
+    }
+  } else if (o.pmtudisc === 'want') {
+    // DF when it fits; otherwise the stack fragments it locally (without DF).
+    pkt = { ...pkt, df: pkt.len <= mtu };
+    if (pkt.len > mtu) w.step({ kind: 'mtu', action: `${pkt.len} bytes > path MTU ${mtu}: fragmented locally` });
+  } else {
+    pkt = { ...pkt, df: false };
+  }
+  // OUTPUT hook; DNAT may change the destination: route again (ip_route_me_harder).
+  const outRes = runNfHook(w, ns, 'OUTPUT', pkt, { out: route.dev });
+  const afterOut = applyVerdict(w, ns, 'OUTPUT', outRes, { localRoute: route.type === 'local' });
+  if (!afterOut) {
+    // NF_DROP in OUTPUT: sendmsg returns EPERM.
+    if (outRes.verdict === 'drop') w.localError = { errno: 'EPERM' };
+    return;
+  }
+  if (afterOut.dst !== pkt.dst) {
+    const again = routeOutput(bns, afterOut.dst, { src: afterOut.src, ...(o.oif !== undefined ? { oif: o.oif } : {}) });
+    if (!again.ok) {
+      w.step({ kind: 'output', action: `re-route after DNAT to ${formatIp4(afterOut.dst)} failed: ${again.errno}` });
+      w.decide(ERRNO_DISPOSITION[again.errno] ?? 'no_route', `no route to ${formatIp4(afterOut.dst)} after DNAT`, ns);
+      w.localError = { errno: again.errno };
+      return;
+    }
+    route = again;
+    w.step({ kind: 'output', action: `re-routed after DNAT: dev ${devName(bns, route.dev)}`, ...(route.route ? { entry: routeLine(bns, route.route) } : {}) });
+  }
+  pkt = afterOut;
+  postRouting(w, ns, pkt, route.dev, (route.gateway ?? pkt.dst) as Ip4, {
+    broadcast: route.type === 'broadcast',
+    local: route.type === 'local',
+  });
+}
+
+/**
+ * ip_output -> POSTROUTING -> ip_finish_output: for locally generated and
+ * forwarded packets alike. The MTU was checked by the caller.
+ */
+export function postRouting(
+  w: Walk,
+  ns: NsName,
+  pkt0: Ipv4Packet,
+  dev: number,
+  nexthop: Ip4,
+  o: { readonly broadcast?: boolean; readonly local?: boolean; readonly forwardedFrom?: number },
+): void {
+  const res = runNfHook(w, ns, 'POSTROUTING', pkt0, { out: dev }, { nextHop: nexthop });
+  const pkt = applyVerdict(w, ns, 'POSTROUTING', res);
+  if (!pkt) {
+    if (res.verdict === 'drop' && o.forwardedFrom === undefined) w.localError = { errno: 'EPERM' };
+    return;
+  }
+  if (pkt !== pkt0 && (pkt.src !== pkt0.src || pkt.dst !== pkt0.dst)) {
+    w.step({ kind: 'nat', action: `after POSTROUTING: ${pktSummary(pkt)}`, before: headerView(pkt0), after: headerView(pkt) });
+  }
+  if (o.local) {
+    // Local destination: out through lo, keeping the route (loopback_xmit keeps skb_dst).
+    const bns = w.bns(ns);
+    const lo = Object.values(bns.links).find((l) => l.kind === 'loopback');
+    if (!lo) return;
+    const frame = { src: lo.mac, dst: lo.mac, type: 'ipv4' as const, ip: pkt };
+    w.routedLocal.add(frame);
+    w.transmit(ns, lo.ifindex, frame);
+    return;
+  }
+  neighOutput(w, ns, dev, nexthop, pkt, {
+    ...(o.broadcast ? { broadcast: true } : {}),
+    ...(o.forwardedFrom !== undefined ? { forwardedFrom: o.forwardedFrom } : {}),
+  });
+}

@@ -1,0 +1,176 @@
+/**
+ * The Linux bridge's datapath (net/bridge/br_input.c, br_forward.c,
+ * br_device.c) as a device handler:
+ *
+ * - portRx (br_handle_frame -> br_handle_frame_finish): a frame entering a
+ *   port is dropped unless the port is forwarding; its source MAC is learned
+ *   (br_fdb_update); br_netfilter's PREROUTING runs for IPv4; then by
+ *   destination: a local entry (a port's or the bridge's own MAC, a
+ *   `permanent` user entry) delivers it to the bridge's own IP stack;
+ *   broadcast/multicast floods it to every other port and delivers it up too;
+ *   a known unicast goes to its port (dropped if that is the ingress port:
+ *   hairpin is off); an unknown unicast floods (ports with `flood on`).
+ * - xmit (br_dev_xmit): the host sends out of the bridge device: known
+ *   unicast to its port, everything else flooded to every port.
+ * - forwarding (__br_forward): FORWARD then POSTROUTING of br_netfilter, then
+ *   the port transmits (is_skb_forwardable drops a frame over its MTU).
+ *
+ * STP is not modelled (stp_state 0): a port is forwarding or disabled, see
+ * portState() in src/sim/ops/bridge.ts.
+ */
+import type { Draft } from 'immer';
+import { BROADCAST_MAC, type Mac } from '../../model/addr.js';
+import type { BridgeLink, FdbEntry, Link, NsName, World } from '../../model/world.js';
+import { fdbLearnDraft, fdbLookup, isLocalEntry, isUnicastMac, portState, portsOf } from '../ops/bridge.js';
+import { l3Len, type Frame } from '../packet.js';
+import type { DeviceHandler, DpEnv } from './types.js';
+
+/** The world as configured (links, ports, sysctls): the walk's draft, read only. */
+function cfg(env: DpEnv): World {
+  return env.world as unknown as World;
+}
+
+/** The bridge as it is now in the walk (its FDB learns during the walk). */
+function liveBridge(env: DpEnv, ns: NsName, br: BridgeLink): Draft<BridgeLink> {
+  return env.ns(ns).links[br.ifindex] as Draft<BridgeLink>;
+}
+
+/** How `bridge fdb show` prints an entry (the trace quotes it). */
+function fdbLine(world: World, ns: NsName, br: BridgeLink, e: FdbEntry): string {
+  const dev = world.ns[ns]?.links[e.ifindex]?.name ?? `if${e.ifindex}`;
+  const state = e.state === 'dynamic' ? '' : e.state;
+  return `${e.mac} dev ${dev} master ${br.name} ${state}`.trimEnd();
+}
+
+function isGroup(mac: Mac): boolean {
+  return !isUnicastMac(mac);
+}
+
+/**
+ * br_forward()/br_flood() to one port: skip the ingress port (hairpin off)
+ * and ports that are not forwarding, run br_netfilter FORWARD (bridged
+ * traffic) and POSTROUTING, check the port MTU, transmit.
+ */
+function forwardTo(env: DpEnv, ns: NsName, br: BridgeLink, inPort: Link | undefined, out: Link, frame: Frame): boolean {
+  if (inPort && out.ifindex === inPort.ifindex && !(out.brport?.hairpin ?? false)) return false;
+  if (portState(cfg(env), ns, out) !== 'forwarding') return false;
+  let f: Frame | undefined = frame;
+  if (inPort) {
+    // Frames the host sends out of the bridge already went through OUTPUT/POSTROUTING in the IP
+    // layer; br_nf_post_routing() only handles frames that entered through a port (nf_bridge set).
+    f = env.brNetfilter(ns, 'FORWARD', f, { bridge: br.ifindex, physIn: inPort.ifindex, physOut: out.ifindex });
+    if (!f) return true;
+    f = env.brNetfilter(ns, 'POSTROUTING', f, { bridge: br.ifindex, physIn: inPort.ifindex, physOut: out.ifindex });
+    if (!f) return true;
+  }
+  // br_dev_queue_push_xmit(): is_skb_forwardable() drops frames bigger than the port's MTU.
+  if (l3Len(f) > out.mtu) {
+    env.step({ kind: 'drop', action: `${out.name}: frame of ${l3Len(f)} bytes exceeds mtu ${out.mtu}: dropped by the bridge` });
+    env.drop('frag_needed', `the bridge ${br.name} cannot forward a ${l3Len(f)}-byte frame to ${out.name} (mtu ${out.mtu})`);
+    return true;
+  }
+  env.transmit(ns, out.ifindex, f);
+  return true;
+}
+
+/** br_flood(): every forwarding port except the ingress one; `unknownUnicast` honours `flood off`. */
+function flood(env: DpEnv, ns: NsName, br: BridgeLink, inPort: Link | undefined, frame: Frame, unknownUnicast: boolean): number {
+  const bns = cfg(env).ns[ns]!;
+  let n = 0;
+  for (const p of portsOf(bns, br)) {
+    if (unknownUnicast && !(p.brport?.flood ?? true)) continue;
+    if (forwardTo(env, ns, br, inPort, p, frame)) n++;
+  }
+  return n;
+}
+
+/** br_pass_frame_up(): the frame goes up the bridge device's own stack (needs br0 up). */
+function passUp(env: DpEnv, ns: NsName, br: BridgeLink, frame: Frame): void {
+  if (!br.adminUp) return;
+  env.stackReceive(ns, br.ifindex, frame);
+}
+
+export const bridgeHandler: DeviceHandler<BridgeLink> = {
+  /** br_dev_xmit(): the host sends `frame` out of the bridge. */
+  xmit(env, ns, br, frame) {
+    const world = cfg(env);
+    const dbr = liveBridge(env, ns, br);
+    if (isGroup(frame.dst)) {
+      const n = flood(env, ns, br, undefined, frame, false);
+      env.step({ kind: 'bridge', action: `${br.name}: ${frame.dst === BROADCAST_MAC ? 'broadcast' : 'multicast'} flooded to ${n} port(s)` });
+      if (n === 0) env.drop('exits_network', `${br.name} has no forwarding port`);
+      return;
+    }
+    const e = fdbLookup(dbr as BridgeLink, frame.dst, env.now);
+    if (e && e.ifindex !== br.ifindex && !isLocalEntry(e)) {
+      const port = world.ns[ns]!.links[e.ifindex];
+      env.step({ kind: 'bridge', action: `${br.name}: ${frame.dst} is known on ${port?.name ?? e.ifindex}`, entry: fdbLine(world, ns, br, e) });
+      if (port && !forwardTo(env, ns, br, undefined, port, frame)) {
+        env.step({ kind: 'drop', action: `${br.name}: port ${port.name} is not forwarding` });
+        env.drop('link_down', `bridge port ${port.name} is not forwarding`);
+      }
+      return;
+    }
+    if (e) {
+      // br_dev_xmit() -> br_fdb_find_rcu(): a local entry has no port (or is a port's own address):
+      // the frame is delivered to nobody on the wire and dropped.
+      env.step({ kind: 'drop', action: `${br.name}: ${frame.dst} is one of the bridge's own addresses: not sent` });
+      env.drop('exits_network', `${frame.dst} is an address of ${br.name} itself`);
+      return;
+    }
+    const n = flood(env, ns, br, undefined, frame, true);
+    env.step({ kind: 'bridge', action: `${br.name}: ${frame.dst} unknown: flooded to ${n} port(s)` });
+    if (n === 0) env.drop('exits_network', `${br.name} has no forwarding port for ${frame.dst}`);
+  },
+
+  /** br_handle_frame(): `frame` arrived on `port`, enslaved to `br`. */
+  portRx(env, ns, br, port, frame) {
+    const world = cfg(env);
+    if (portState(world, ns, port) !== 'forwarding') {
+      env.step({ kind: 'drop', action: `${br.name}: port ${port.name} is ${portState(world, ns, port)}: frame dropped` });
+      env.drop('link_down', `bridge port ${port.name} is not forwarding (is ${br.name} up?)`);
+      return;
+    }
+    if (isGroup(frame.src) || frame.src === '00:00:00:00:00:00') {
+      env.step({ kind: 'drop', action: `${br.name}: invalid source MAC ${frame.src}: dropped` });
+      env.drop('martian', `frame with source MAC ${frame.src}`);
+      return;
+    }
+    const dbr = liveBridge(env, ns, br);
+    if (port.brport?.learning ?? true) {
+      const r = fdbLearnDraft(dbr, port.ifindex, frame.src, env.now);
+      if (r !== 'ignored') env.step({ kind: 'bridge', action: `${br.name}: ${r} ${frame.src} on ${port.name}` });
+    }
+    const f = env.brNetfilter(ns, 'PREROUTING', frame, { bridge: br.ifindex, physIn: port.ifindex });
+    if (!f) return;
+    if (isGroup(f.dst)) {
+      const n = flood(env, ns, br, port, f, false);
+      env.step({ kind: 'bridge', action: `${br.name}: ${f.dst === BROADCAST_MAC ? 'broadcast' : 'multicast'} flooded to ${n} other port(s) and passed up to ${br.name}` });
+      passUp(env, ns, br, f);
+      return;
+    }
+    const e = fdbLookup(dbr as BridgeLink, f.dst, env.now);
+    if (e && isLocalEntry(e)) {
+      env.step({ kind: 'bridge', action: `${br.name}: ${f.dst} is local: up the stack of ${br.name}`, entry: fdbLine(world, ns, br, e) });
+      passUp(env, ns, br, f);
+      return;
+    }
+    if (e) {
+      const out = world.ns[ns]!.links[e.ifindex];
+      env.step({ kind: 'bridge', action: `${br.name}: ${f.dst} is known on ${out?.name ?? e.ifindex}`, entry: fdbLine(world, ns, br, e) });
+      if (!out || out.ifindex === port.ifindex) {
+        env.step({ kind: 'drop', action: `${br.name}: destination is on the ingress port ${port.name} (hairpin off): dropped` });
+        env.drop('exits_network', `${f.dst} is reached through ${port.name}, where the frame came from`);
+        return;
+      }
+      if (!forwardTo(env, ns, br, port, out, f)) {
+        env.step({ kind: 'drop', action: `${br.name}: port ${out.name} is not forwarding` });
+        env.drop('link_down', `bridge port ${out.name} is not forwarding`);
+      }
+      return;
+    }
+    const n = flood(env, ns, br, port, f, true);
+    env.step({ kind: 'bridge', action: `${br.name}: ${f.dst} unknown: flooded to ${n} other port(s)` });
+    if (n === 0) env.drop('exits_network', `${br.name} has no other forwarding port for ${f.dst}`);
+  },
+};

@@ -1,0 +1,143 @@
+/**
+ * The VXLAN device's datapath (drivers/net/vxlan/vxlan_core.c):
+ *
+ * - xmit (vxlan_xmit): the remote VTEPs come from the device's FDB (the
+ *   frame's destination MAC, else the all-zero default entry, one copy per
+ *   remote); each copy is wrapped in VXLAN/UDP/IP (50 bytes) and handed to
+ *   the IP stack of the device's namespace: UDP to the `dstport`, source
+ *   `local` (else the route's), TTL `ttl` (auto: ip_default_ttl), source port
+ *   a hash of the inner flow within `srcport` (else ip_local_port_range),
+ *   DF clear. No remote: the frame is dropped (tx_dropped).
+ * - udpRx (vxlan_rcv): a UDP datagram to a port some VXLAN device of the
+ *   namespace uses is decapsulated by the up device with that VNI and port;
+ *   with learning on, the inner source MAC is learned behind the outer source
+ *   address (vxlan_snoop); the inner frame then arrives on the VXLAN device
+ *   (so a bridge it is enslaved to gets it).
+ */
+import type { Draft } from 'immer';
+import type { Mac } from '../../model/addr.js';
+import { formatIp4 } from '../../model/addr.js';
+import type { NsName, VxlanLink, World } from '../../model/world.js';
+import { vxlanRemotes, vxlanSnoopDraft, VXLAN_HEADROOM } from '../ops/vxlan.js';
+import { PROTO_UDP, UDP_HLEN, IP_HLEN, l3Len, type Frame, type Ipv4Packet } from '../packet.js';
+import type { DeviceHandler, DpEnv } from './types.js';
+
+function cfg(env: DpEnv): World {
+  return env.world as unknown as World;
+}
+
+/** A stable 32-bit hash of the inner flow (skb_get_hash stands in for the kernel's jhash of the flow keys). */
+export function flowHash(f: Frame): number {
+  const parts: (string | number)[] = [f.src, f.dst];
+  if (f.type === 'ipv4') {
+    parts.push(f.ip.src, f.ip.dst, f.ip.proto, f.ip.ports?.sport ?? f.ip.icmp?.id ?? 0, f.ip.ports?.dport ?? 0);
+  } else {
+    parts.push(f.arp.senderIp, f.arp.targetIp);
+  }
+  let h = 0x811c9dc5;
+  for (const ch of parts.join('|')) {
+    h ^= ch.charCodeAt(0);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+/**
+ * udp_flow_src_port(): a source port in [min, max) from the flow hash; with
+ * `srcport 0 0` the range is net.ipv4.ip_local_port_range (max + 1).
+ */
+export function vxlanSrcPort(world: World, ns: NsName, vx: VxlanLink, inner: Frame): number {
+  let min = vx.srcportMin;
+  let max = vx.srcportMax;
+  if (min >= max) {
+    const r = (world.ns[ns]?.sysctl['net.ipv4.ip_local_port_range'] ?? '32768\t60999').split(/\s+/).map(Number);
+    min = r[0] ?? 32768;
+    max = (r[1] ?? 60999) + 1;
+  }
+  const h = flowHash(inner);
+  return Math.floor((h * (max - min)) / 2 ** 32) + min;
+}
+
+/** The outer packet for one remote. */
+function encap(world: World, ns: NsName, vx: VxlanLink, inner: Frame, dst: number): Ipv4Packet {
+  const innerTtl = inner.type === 'ipv4' ? inner.ip.ttl : 64;
+  const ttl = vx.ttlInherit ? innerTtl : vx.ttl > 0 ? vx.ttl : Number(world.ns[ns]?.sysctl['net.ipv4.ip_default_ttl'] ?? '64') || 64;
+  return {
+    src: (vx.local ?? 0) as never,
+    dst: dst as never,
+    proto: PROTO_UDP,
+    ttl,
+    // inner L3 + inner Ethernet 14 + VXLAN 8 + UDP 8 + IP 20 = inner + VXLAN_HEADROOM
+    len: l3Len(inner) + VXLAN_HEADROOM,
+    df: false,
+    tos: vx.tos ?? 0,
+    id: 0,
+    ports: { sport: vxlanSrcPort(world, ns, vx, inner), dport: vx.dstport },
+    inner,
+    vni: vx.vni,
+    mark: 0,
+  };
+}
+
+export const vxlanHandler: DeviceHandler<VxlanLink> = {
+  xmit(env, ns, vx, frame) {
+    const world = cfg(env);
+    const live = env.ns(ns).links[vx.ifindex] as Draft<VxlanLink>;
+    const remotes = vxlanRemotes(live as VxlanLink, frame.dst, env.now);
+    if (remotes.length === 0) {
+      env.step({ kind: 'drop', action: `${vx.name}: no remote VTEP for ${frame.dst} (no FDB entry, no 00:00:00:00:00:00 default): dropped` });
+      env.drop('no_route', `${vx.name} has no remote VTEP for ${frame.dst}`);
+      return;
+    }
+    for (const r of remotes) {
+      const outer = encap(world, ns, vx, frame, r.dst!);
+      const via = r.via ?? vx.dev;
+      env.step({
+        kind: 'encap',
+        action: `${vx.name}: VXLAN vni ${vx.vni} to ${formatIp4(r.dst!)}:${vx.dstport} (udp sport ${outer.ports!.sport}), ${outer.len} bytes outer`,
+        entry: `${r.mac} dst ${formatIp4(r.dst!)}${r.via !== undefined ? ` via ${world.ns[ns]?.links[r.via]?.name ?? r.via}` : ''} self${r.state === 'dynamic' ? '' : ` ${r.state}`}`,
+      });
+      env.ipOutput(ns, outer, { ...(via !== undefined ? { oif: via } : {}), ...(vx.local !== undefined ? { srcHint: vx.local } : {}) });
+    }
+  },
+
+  udpRx(env, ns, pkt, _inIfindex) {
+    if (pkt.proto !== PROTO_UDP || !pkt.ports) return false;
+    const bns = cfg(env).ns[ns];
+    if (!bns) return false;
+    const port = pkt.ports.dport;
+    // The VXLAN socket on this port exists while some device using the port is up.
+    const onPort = Object.values(bns.links).filter((l): l is VxlanLink => l.kind === 'vxlan' && l.dstport === port && l.adminUp);
+    if (onPort.length === 0) return false;
+    const inner = pkt.inner;
+    if (!inner || pkt.vni === undefined || pkt.len < IP_HLEN + UDP_HLEN + 8 + 14) {
+      env.step({ kind: 'drop', action: `UDP port ${port}: not a VXLAN packet: dropped` });
+      env.drop('exits_network', `a non-VXLAN datagram reached the VXLAN socket on port ${port}`);
+      return true;
+    }
+    const vx = onPort.find((l) => l.vni === pkt.vni);
+    if (!vx) {
+      env.step({ kind: 'drop', action: `UDP port ${port}: no VXLAN device with vni ${pkt.vni}: dropped` });
+      env.drop('exits_network', `no VXLAN device with vni ${pkt.vni} on port ${port} in this namespace`);
+      return true;
+    }
+    if (inner.src === vx.mac) {
+      env.step({ kind: 'drop', action: `${vx.name}: inner source is our own MAC: dropped` });
+      env.drop('loop', `${vx.name} received its own frame back`);
+      return true;
+    }
+    env.step({ kind: 'decap', action: `${vx.name}: VXLAN vni ${vx.vni} from ${formatIp4(pkt.src)}: decapsulated` });
+    if (vx.learning) {
+      const live = env.ns(ns).links[vx.ifindex] as Draft<VxlanLink>;
+      const r = vxlanSnoopDraft(live, inner.src as Mac, pkt.src, env.now);
+      if (r === 'drop') {
+        env.step({ kind: 'drop', action: `${vx.name}: ${inner.src} has a static entry with another remote: dropped` });
+        env.drop('denied_in', `${inner.src} is pinned to another VTEP by a static FDB entry`);
+        return true;
+      }
+      if (r !== 'ignored' && r !== 'refreshed') env.step({ kind: 'bridge', action: `${vx.name}: ${r} ${inner.src} dst ${formatIp4(pkt.src)}` });
+    }
+    env.receive(ns, vx.ifindex, inner);
+    return true;
+  },
+};

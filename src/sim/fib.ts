@@ -1,0 +1,416 @@
+/**
+ * The IPv4 FIB lookup, as the kernel does it (net/ipv4/fib_trie.c,
+ * fib_frontend.c, route.c), for the datapath and `ip route get`.
+ *
+ * Policy rules: the twin models only the three default rules
+ * (`ip rule`: 0 local, 32766 main, 32767 default). Without custom rules the
+ * kernel keeps the local and main tables in one merged trie (fib_new_table:
+ * "we need to create a trie with both the main and local routes until custom
+ * rules are added") and fib_lookup() consults that trie, then the default
+ * table only if the first lookup failed and the default table exists. Other
+ * tables (`table 100`) are never consulted without a rule.
+ *
+ * Within a table: longest prefix match; among routes of one prefix, the
+ * kernel's alias order (local table before main, tos descending, priority
+ * ascending, then insertion order); a candidate is skipped when its tos does
+ * not match, its scope is narrower than the lookup's, or (for routes with a
+ * device) `oif` differs. Error types (blackhole, unreachable, prohibit, throw)
+ * end the lookup with their error as soon as they are the best candidate.
+ *
+ * The compiled index is cached per `ns.routes` array (immutable), so lookups
+ * in a world that did not change routes never rebuild it.
+ */
+import { isLimitedBroadcast, isLoopback, isMulticast, isZeronet, maskOf, prefixContains, type Ip4 } from '../model/addr.js';
+import { isSecondary } from '../model/queries.js';
+import {
+  TABLE_DEFAULT,
+  TABLE_LOCAL,
+  TABLE_MAIN,
+  type AddrScope,
+  type Link,
+  type Netns,
+  type Route,
+  type RouteScope,
+  type RouteType,
+} from '../model/world.js';
+
+// ---------------------------------------------------------------------------
+// scopes
+
+/** Numeric scopes (rtnetlink RT_SCOPE_*): a larger number is a narrower scope. */
+export const SCOPE_UNIVERSE = 0;
+export const SCOPE_SITE = 200;
+export const SCOPE_LINK = 253;
+export const SCOPE_HOST = 254;
+export const SCOPE_NOWHERE = 255;
+
+export function scopeNum(s: RouteScope | AddrScope): number {
+  if (typeof s === 'number') return s;
+  switch (s) {
+    case 'global':
+      return SCOPE_UNIVERSE;
+    case 'site':
+      return SCOPE_SITE;
+    case 'link':
+      return SCOPE_LINK;
+    case 'host':
+      return SCOPE_HOST;
+    case 'nowhere':
+      return SCOPE_NOWHERE;
+  }
+}
+
+/** Route types that end a lookup with an error (fib_props[type].error). */
+export type FibError = 'blackhole' | 'unreachable' | 'prohibit' | 'no_route';
+
+/** errno a local sender sees for each FIB error (what ping/`ip route get` report). */
+export const FIB_ERRNO: Readonly<Record<FibError, 'EINVAL' | 'EHOSTUNREACH' | 'EACCES' | 'ENETUNREACH'>> = {
+  blackhole: 'EINVAL',
+  unreachable: 'EHOSTUNREACH',
+  prohibit: 'EACCES',
+  no_route: 'ENETUNREACH',
+};
+
+const ERROR_TYPES: Partial<Record<RouteType, FibError | 'throw'>> = {
+  blackhole: 'blackhole',
+  unreachable: 'unreachable',
+  prohibit: 'prohibit',
+  throw: 'throw',
+};
+
+export interface FibLookupOpts {
+  /** Only routes whose device is this ifindex (flowi4_oif); error routes still match. */
+  readonly oif?: number;
+  /** TOS of the packet (routes with a nonzero tos match only that tos). */
+  readonly tos?: number;
+  /** Minimum route scope (flowi4_scope); RT_SCOPE_UNIVERSE (0) for ordinary lookups. */
+  readonly scope?: number;
+}
+
+/** A successful lookup: the route chosen (table tells which table it came from). */
+export type FibResult =
+  | { readonly route: Route; readonly error?: undefined }
+  /** An error route matched (`route` set) or nothing matched (`no_route`). */
+  | { readonly error: FibError; readonly route?: Route };
+
+// ---------------------------------------------------------------------------
+// compiled index
+
+interface TableIndex {
+  /** Prefix lengths present, longest first. */
+  readonly lens: readonly number[];
+  /** len -> network address -> routes in lookup order. */
+  readonly byLen: ReadonlyMap<number, ReadonlyMap<number, readonly Route[]>>;
+}
+
+interface NsIndex {
+  /** The merged local+main trie. */
+  readonly main: TableIndex;
+  /** The default table, if any route was ever put in it (the table exists). */
+  readonly dflt?: TableIndex;
+  /** Every table by id (for lookups in a given table, e.g. gateway checks). */
+  readonly tables: ReadonlyMap<number, TableIndex>;
+}
+
+const cache = new WeakMap<readonly Route[], NsIndex>();
+
+/**
+ * The kernel's alias order for routes of one prefix in one trie leaf
+ * (fib_insert_alias / fib_find_alias): higher table id first (local 255
+ * before main 254 in the merged trie), tos descending, priority ascending;
+ * ties keep their order in `ns.routes` (the ops insert in kernel order).
+ */
+function aliasCompare(a: Route, b: Route): number {
+  if (a.table !== b.table) return b.table - a.table;
+  if (a.tos !== b.tos) return b.tos - a.tos;
+  return a.metric - b.metric;
+}
+
+function buildTable(routes: readonly Route[]): TableIndex {
+  const byLen = new Map<number, Map<number, Route[]>>();
+  for (const r of routes) {
+    let m = byLen.get(r.dst.len);
+    if (!m) byLen.set(r.dst.len, (m = new Map()));
+    const key = (r.dst.addr & maskOf(r.dst.len)) >>> 0;
+    let list = m.get(key);
+    if (!list) m.set(key, (list = []));
+    list.push(r);
+  }
+  for (const m of byLen.values()) for (const list of m.values()) list.sort(aliasCompare); // stable
+  return { lens: [...byLen.keys()].sort((a, b) => b - a), byLen };
+}
+
+function indexOf(ns: Netns): NsIndex {
+  const hit = cache.get(ns.routes);
+  if (hit) return hit;
+  const per = new Map<number, Route[]>();
+  for (const r of ns.routes) {
+    let l = per.get(r.table);
+    if (!l) per.set(r.table, (l = []));
+    l.push(r);
+  }
+  const tables = new Map<number, TableIndex>();
+  for (const [id, list] of per) tables.set(id, buildTable(list));
+  const merged = buildTable([...(per.get(TABLE_LOCAL) ?? []), ...(per.get(TABLE_MAIN) ?? [])]);
+  const dfltRoutes = per.get(TABLE_DEFAULT);
+  const idx: NsIndex = { main: merged, ...(dfltRoutes ? { dflt: buildTable(dfltRoutes) } : {}), tables };
+  cache.set(ns.routes, idx);
+  return idx;
+}
+
+/**
+ * fib_table_lookup(): longest prefix first, backtracking to shorter prefixes
+ * when no candidate of a prefix qualifies. Returns 'throw' for a throw route
+ * (-EAGAIN: the next rule is tried), undefined when nothing matched.
+ */
+function tableLookup(t: TableIndex, dst: Ip4, o: FibLookupOpts): FibResult | 'throw' | undefined {
+  const tos = o.tos ?? 0;
+  const scope = o.scope ?? SCOPE_UNIVERSE;
+  for (const len of t.lens) {
+    const list = t.byLen.get(len)!.get((dst & maskOf(len)) >>> 0);
+    if (!list) continue;
+    for (const r of list) {
+      if (r.tos !== 0 && r.tos !== tos) continue;
+      if (scopeNum(r.scope) < scope) continue;
+      const e = ERROR_TYPES[r.type];
+      if (e === 'throw') return 'throw';
+      if (e !== undefined) return { error: e, route: r };
+      if (o.oif !== undefined && o.oif !== 0 && r.dev !== o.oif) continue;
+      return { route: r };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * fib_lookup() with the default rules: the merged local+main trie, then (only
+ * if that failed and the default table exists) the default table.
+ */
+export function fibLookup(ns: Netns, dst: Ip4, opts: FibLookupOpts = {}): FibResult {
+  const idx = indexOf(ns);
+  let res = tableLookup(idx.main, dst, opts);
+  if (res !== undefined && res !== 'throw' && res.error === undefined) return res;
+  if (idx.dflt) res = tableLookup(idx.dflt, dst, opts);
+  if (res === undefined || res === 'throw') return { error: 'no_route' };
+  return res;
+}
+
+/** fib_table_lookup() in one table by id (no rules, no merging). */
+export function fibTableLookup(ns: Netns, table: number, dst: Ip4, opts: FibLookupOpts = {}): FibResult {
+  const idx = indexOf(ns);
+  const t = table === TABLE_MAIN || table === TABLE_LOCAL ? idx.main : idx.tables.get(table);
+  if (!t) return { error: 'no_route' };
+  const res = tableLookup(t, dst, opts);
+  if (res === undefined || res === 'throw') return { error: 'no_route' };
+  return res;
+}
+
+/** True if the table has (ever had, for the twin: has) any route. */
+export function tableExists(ns: Netns, table: number): boolean {
+  return indexOf(ns).tables.has(table);
+}
+
+// ---------------------------------------------------------------------------
+// addresses
+
+/** Links in the kernel's device list order (dev_base: creation/arrival order). */
+export function linksInOrder(ns: Netns): Link[] {
+  // The twin keeps links by ifindex; arrival order equals ifindex order except
+  // for devices moved in from another namespace, which keep a free index
+  // there. Sorting by ifindex is the model's approximation of dev_base order.
+  return Object.values(ns.links).sort((a, b) => a.ifindex - b.ifindex);
+}
+
+/** The primary addresses of a device (IFA_F_SECONDARY clear), in list order. */
+function primaries(link: Link): Link['addrs'] {
+  return link.addrs.filter((a) => !isSecondary(link, a));
+}
+
+/** ifa_address: the peer for point-to-point addresses, else the local address. */
+export function ifaAddress(a: Link['addrs'][number]): Ip4 {
+  return a.peer ?? a.local;
+}
+
+/**
+ * inet_select_addr(dev, dst, scope): the first primary address of `dev` with
+ * a scope at least as wide as `scope` whose subnet contains `dst` (or the
+ * first such address at all); failing that, the first primary address of
+ * any device (lo first) whose scope is neither link nor narrower than `scope`.
+ * Returns undefined when the machine has no suitable address (0.0.0.0).
+ */
+export function selectSource(ns: Netns, ifindex: number | undefined, dst: Ip4 | 0, scope: number): Ip4 | undefined {
+  const dev = ifindex !== undefined ? ns.links[ifindex] : undefined;
+  if (dev) {
+    const localnet = dev.conf['route_localnet'] === '1' || ns.sysctl['net.ipv4.conf.all.route_localnet'] === '1';
+    let addr: Ip4 | undefined;
+    for (const a of primaries(dev)) {
+      const s = scopeNum(a.scope);
+      if (Math.min(s, localnet ? SCOPE_LINK : s) > scope) continue;
+      if (dst === 0 || prefixContains({ addr: ifaAddress(a), len: a.prefixLen }, dst as Ip4)) return a.local;
+      if (addr === undefined) addr = a.local;
+    }
+    if (addr !== undefined) return addr;
+  }
+  for (const l of linksInOrder(ns)) {
+    for (const a of primaries(l)) {
+      const s = scopeNum(a.scope);
+      if (s !== SCOPE_LINK && s <= scope) return a.local;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * __ip_dev_find(): the device holding `addr` as a local address (any address,
+ * secondaries included), else the device of a `local` route in the local
+ * table covering it (so 127.0.0.5 is local through `local 127.0.0.0/8 dev lo`).
+ */
+export function deviceOfLocalAddr(ns: Netns, addr: Ip4): number | undefined {
+  for (const l of linksInOrder(ns)) if (l.addrs.some((a) => a.local === addr)) return l.ifindex;
+  const r = fibTableLookup(ns, TABLE_LOCAL, addr);
+  if (r.route && r.route.table === TABLE_LOCAL && r.route.type === 'local') return r.route.dev;
+  return undefined;
+}
+
+/** inet_addr_type(): the type of the local-table route covering `addr` ('unicast' if none). */
+export function addrType(ns: Netns, addr: Ip4): RouteType {
+  if (isZeronet(addr) || isLimitedBroadcast(addr)) return 'broadcast';
+  if (isMulticast(addr)) return 'multicast';
+  const t = indexOf(ns).tables.get(TABLE_LOCAL);
+  if (!t) return 'unicast';
+  const r = tableLookup(t, addr, {});
+  if (r && r !== 'throw' && r.route) return r.route.type;
+  return 'unicast';
+}
+
+/**
+ * fib_result_prefsrc(): the source address of a route result: its prefsrc,
+ * else inet_select_addr(nexthop dev, gateway or 0, route scope).
+ */
+export function routeSource(ns: Netns, r: Route): Ip4 | undefined {
+  if (r.prefsrc !== undefined) return r.prefsrc;
+  return selectSource(ns, r.dev, r.gateway ?? 0, scopeNum(r.scope));
+}
+
+// ---------------------------------------------------------------------------
+// output route (ip_route_output_key_hash_rcu)
+
+export type OutputErrno = 'EINVAL' | 'EHOSTUNREACH' | 'EACCES' | 'ENETUNREACH' | 'ENODEV';
+
+export interface OutputRoute {
+  readonly ok: true;
+  /** Route type of the result: unicast, local (delivered via lo), broadcast, multicast. */
+  readonly type: 'unicast' | 'local' | 'broadcast' | 'multicast';
+  /** Output device (lo for local destinations). */
+  readonly dev: number;
+  /** For local destinations: the device of the local route (rt_iif / orig_oif). */
+  readonly localDev?: number;
+  /** The source address chosen (0.0.0.0 as 0 when none exists). */
+  readonly src: Ip4;
+  /** Next hop when the route has a gateway. */
+  readonly gateway?: Ip4;
+  /** The FIB entry used (undefined when the route was made up from `oif`). */
+  readonly route?: Route;
+}
+
+export interface OutputError {
+  readonly ok: false;
+  readonly errno: OutputErrno;
+  /** The error route that matched, if any. */
+  readonly route?: Route;
+}
+
+export interface OutputOpts {
+  readonly src?: Ip4;
+  readonly oif?: number;
+  readonly tos?: number;
+}
+
+const LOOPBACK_IFINDEX = 1;
+
+/**
+ * The route a locally generated packet to `dst` takes (ip_route_output_key):
+ * validates a given source, honours `oif`, does the FIB lookup and picks the
+ * source address. What `ip route get DST [from SRC] [oif DEV]` reports.
+ */
+export function routeOutput(ns: Netns, dst: Ip4, o: OutputOpts = {}): OutputRoute | OutputError {
+  let src = (o.src ?? 0) as Ip4;
+  let oif = o.oif ?? 0;
+  const fail = (errno: OutputErrno, route?: Route): OutputError => ({ ok: false, errno, ...(route ? { route } : {}) });
+  if (src !== 0) {
+    if (isMulticast(src) || isLimitedBroadcast(src) || isZeronet(src)) return fail('EINVAL');
+    if (oif === 0 && (isMulticast(dst) || isLimitedBroadcast(dst))) {
+      const d = deviceOfLocalAddr(ns, src);
+      if (d === undefined) return fail('ENETUNREACH');
+      return make(ns, { type: 'unicast', dev: d, src, dst });
+    }
+    if (deviceOfLocalAddr(ns, src) === undefined) return fail('ENETUNREACH');
+  }
+  let devOut: Link | undefined;
+  if (oif !== 0) {
+    devOut = ns.links[oif];
+    if (!devOut) return fail('ENODEV');
+    if (!devOut.adminUp) return fail('ENETUNREACH');
+    if (isLimitedBroadcast(dst) || isLocalMulticast(dst)) {
+      if (src === 0) src = (selectSource(ns, oif, 0, SCOPE_LINK) ?? 0) as Ip4;
+      return make(ns, { type: 'unicast', dev: oif, src, dst });
+    }
+    if (src === 0) {
+      if (isMulticast(dst)) src = (selectSource(ns, oif, 0, SCOPE_LINK) ?? 0) as Ip4;
+      else if (dst === 0) src = (selectSource(ns, oif, 0, SCOPE_HOST) ?? 0) as Ip4;
+    }
+  }
+  if (dst === 0) {
+    const d = (src !== 0 ? src : 0x7f000001) as Ip4;
+    return { ok: true, type: 'local', dev: LOOPBACK_IFINDEX, src: d };
+  }
+  const res = fibLookup(ns, dst, { oif, ...(o.tos !== undefined ? { tos: o.tos } : {}) });
+  if (res.error !== undefined) {
+    if (oif !== 0) {
+      // "Apparently, routing tables are wrong. Assume, that the destination is on link."
+      if (src === 0) src = (selectSource(ns, oif, 0, SCOPE_LINK) ?? 0) as Ip4;
+      return make(ns, { type: 'unicast', dev: oif, src, dst });
+    }
+    return fail(FIB_ERRNO[res.error], res.route);
+  }
+  const r = res.route;
+  if (r.type === 'local') {
+    if (src === 0) src = r.prefsrc ?? dst;
+    return make(ns, { type: 'local', dev: LOOPBACK_IFINDEX, src, dst, route: r, ...(r.dev !== undefined ? { localDev: r.dev } : {}) });
+  }
+  if (src === 0) src = (routeSource(ns, r) ?? 0) as Ip4;
+  return make(ns, {
+    type: r.type === 'broadcast' ? 'broadcast' : 'unicast',
+    dev: r.dev ?? LOOPBACK_IFINDEX,
+    src,
+    dst,
+    route: r,
+    ...(r.gateway !== undefined ? { gateway: r.gateway } : {}),
+  });
+}
+
+function isLocalMulticast(a: Ip4): boolean {
+  return (a >>> 8) === 0xe00000; // 224.0.0.0/24
+}
+
+/** __mkroute_output(): final sanity checks and the result's type. */
+function make(
+  ns: Netns,
+  x: { type: OutputRoute['type']; dev: number; src: Ip4; dst: Ip4; route?: Route; gateway?: Ip4; localDev?: number },
+): OutputRoute | OutputError {
+  const dev = ns.links[x.dev];
+  if (isLoopback(x.src) && dev?.kind !== 'loopback') return { ok: false, errno: 'EINVAL' };
+  let type = x.type;
+  if (isLimitedBroadcast(x.dst)) type = 'broadcast';
+  else if (isMulticast(x.dst)) type = 'multicast';
+  else if (isZeronet(x.dst)) return { ok: false, errno: 'EINVAL' };
+  return {
+    ok: true,
+    type,
+    dev: x.dev,
+    src: x.src,
+    ...(x.gateway !== undefined ? { gateway: x.gateway } : {}),
+    ...(x.route ? { route: x.route } : {}),
+    ...(x.localDev !== undefined ? { localDev: x.localDev } : {}),
+  };
+}
