@@ -20,7 +20,15 @@
  * "skipped: needs root and unshare" and exits 0, so CI can call it blindly.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -43,13 +51,33 @@ const TIMEOUT_MS = 240_000;
 /** Marker line printed before each section: RS "@@PODNET <line>" RS LF (RS = 0x1e). */
 const RS = "\x1e";
 const MARK_RE = /\x1e@@PODNET (\d+|END)\x1e\n/g;
-const UNSHARE_ARGS = ["--net", "--mount", "--propagation", "private", "--pid", "--fork", "--mount-proc"];
+const UNSHARE_ARGS = [
+  "--net",
+  "--mount",
+  "--propagation",
+  "private",
+  "--pid",
+  "--fork",
+  "--mount-proc",
+];
 const STDBUF_LIB = "/usr/libexec/coreutils/libstdbuf.so";
 
-type Options = { check: boolean; raw: boolean; verbose: boolean; out: string; names: string[] };
+type Options = {
+  check: boolean;
+  raw: boolean;
+  verbose: boolean;
+  out: string;
+  names: string[];
+};
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { check: false, raw: false, verbose: false, out: GOLDEN_DIR, names: [] };
+  const o: Options = {
+    check: false,
+    raw: false,
+    verbose: false,
+    out: GOLDEN_DIR,
+    names: [],
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] ?? "";
     if (a === "--check") o.check = true;
@@ -57,7 +85,9 @@ function parseArgs(argv: string[]): Options {
     else if (a === "-v" || a === "--verbose") o.verbose = true;
     else if (a === "--out") o.out = resolve(argv[++i] ?? "");
     else if (a === "-h" || a === "--help") {
-      console.log("usage: conformance-record [--check] [--raw] [-v] [--out DIR] [SCRIPT...]");
+      console.log(
+        "usage: conformance-record [--check] [--raw] [-v] [--out DIR] [SCRIPT...]",
+      );
       process.exit(0);
     } else if (a.startsWith("-")) {
       console.error(`conformance-record: unknown option ${a}`);
@@ -86,7 +116,7 @@ function selectScripts(names: string[]): string[] {
 }
 
 /** Bash program run inside the sandbox for one script. */
-export function buildBashScript(cmds: ScriptCommand[]): string {
+function buildBashScript(cmds: ScriptCommand[]): string {
   const lines = [
     "__podnet_mark() { local __rc=$?; printf '\\036@@PODNET %s\\036\\n' \"$1\"; return $__rc; }",
     "set +e",
@@ -136,12 +166,16 @@ function runOnce(script: string, cmds: ScriptCommand[]): Promise<RawRun> {
   const bashFile = join(work, ".podnet-script.bash");
   writeFileSync(bashFile, buildBashScript(cmds));
   return new Promise((resolvePromise, reject) => {
-    const child = spawn("unshare", [...UNSHARE_ARGS, "bash", "-c", sandboxPreamble(bashFile)], {
-      cwd: work,
-      env: sandboxEnv(),
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
-    });
+    const child = spawn(
+      "unshare",
+      [...UNSHARE_ARGS, "bash", "-c", sandboxPreamble(bashFile)],
+      {
+        cwd: work,
+        env: sandboxEnv(),
+        stdio: ["ignore", "pipe", "pipe"],
+        detached: true,
+      },
+    );
     const chunks: Buffer[] = [];
     child.stdout.on("data", (b: Buffer) => chunks.push(b));
     child.stderr.on("data", (b: Buffer) => chunks.push(b));
@@ -180,12 +214,16 @@ function splitRawOutput(
   const sections = new Map<number, string>();
   const marks = [...text.matchAll(MARK_RE)];
   const pre = marks.length > 0 ? text.slice(0, marks[0]?.index ?? 0) : text;
-  if (pre !== "") throw new Error(`${script}: sandbox printed before the first command:\n${pre}`);
+  if (pre !== "")
+    throw new Error(
+      `${script}: sandbox printed before the first command:\n${pre}`,
+    );
   let trailer = "";
   for (let i = 0; i < marks.length; i++) {
     const m = marks[i]!;
     const start = (m.index ?? 0) + m[0].length;
-    const end = i + 1 < marks.length ? (marks[i + 1]?.index ?? text.length) : text.length;
+    const end =
+      i + 1 < marks.length ? (marks[i + 1]?.index ?? text.length) : text.length;
     const body = text.slice(start, end);
     if (m[1] === "END") trailer = body;
     else sections.set(Number(m[1]), body);
@@ -197,7 +235,8 @@ function splitRawOutput(
     );
   }
   for (const c of cmds) {
-    if (!sections.has(c.line)) throw new Error(`${script}: no output marker for line ${c.line}`);
+    if (!sections.has(c.line))
+      throw new Error(`${script}: no output marker for line ${c.line}`);
   }
   return { sections, trailer };
 }
@@ -205,32 +244,44 @@ function splitRawOutput(
 async function pool<T>(tasks: (() => Promise<T>)[], n: number): Promise<T[]> {
   const results: T[] = new Array(tasks.length);
   let next = 0;
-  const workers = Array.from({ length: Math.min(n, tasks.length) }, async () => {
-    while (next < tasks.length) {
-      const i = next++;
-      results[i] = await tasks[i]!();
-    }
-  });
+  const workers = Array.from(
+    { length: Math.min(n, tasks.length) },
+    async () => {
+      while (next < tasks.length) {
+        const i = next++;
+        results[i] = await tasks[i]!();
+      }
+    },
+  );
   await Promise.all(workers);
   return results;
 }
 
 function sandboxWorks(): boolean {
-  if (typeof process.getuid === "function" && process.getuid() !== 0) return false;
-  const r = spawnSync("unshare", [...UNSHARE_ARGS, "true"], { stdio: "ignore" });
+  if (typeof process.getuid === "function" && process.getuid() !== 0)
+    return false;
+  const r = spawnSync("unshare", [...UNSHARE_ARGS, "true"], {
+    stdio: "ignore",
+  });
   return r.status === 0;
 }
 
 /** Line diff (LCS) rendered with "-" for expected and "+" for actual lines. */
 function lineDiff(expected: string, actual: string): string {
-  const a = expected.split("\n");
-  const b = actual.split("\n");
+  const trim = (t: string) => (t.endsWith("\n") ? t.slice(0, -1) : t);
+  const a = trim(expected).split("\n");
+  const b = trim(actual).split("\n");
   const n = a.length;
   const m = b.length;
-  const dp: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
+  const dp: number[][] = Array.from({ length: n + 1 }, () =>
+    new Array<number>(m + 1).fill(0),
+  );
   for (let i = n - 1; i >= 0; i--)
     for (let j = m - 1; j >= 0; j--)
-      dp[i]![j] = a[i] === b[j] ? dp[i + 1]![j + 1]! + 1 : Math.max(dp[i + 1]![j]!, dp[i]![j + 1]!);
+      dp[i]![j] =
+        a[i] === b[j]
+          ? dp[i + 1]![j + 1]! + 1
+          : Math.max(dp[i + 1]![j]!, dp[i]![j + 1]!);
   const out: string[] = [];
   let i = 0;
   let j = 0;
@@ -239,12 +290,12 @@ function lineDiff(expected: string, actual: string): string {
       out.push(`  ${a[i]}`);
       i++;
       j++;
-    } else if (j < m && (i >= n || dp[i]![j + 1]! >= dp[i + 1]![j]!)) {
-      out.push(`+ ${b[j]}`);
-      j++;
-    } else {
+    } else if (i < n && (j >= m || dp[i + 1]![j]! >= dp[i]![j + 1]!)) {
       out.push(`- ${a[i]}`);
       i++;
+    } else {
+      out.push(`+ ${b[j]}`);
+      j++;
     }
   }
   return out.join("\n");
@@ -259,13 +310,19 @@ async function main(): Promise<void> {
   mkdirSync("/run/netns", { recursive: true });
   mkdirSync("/var/lib/cni", { recursive: true });
   const scripts = selectScripts(opts.names);
-  const parsed = scripts.map((s) => ({ name: s, cmds: splitScriptCommands(readFileSync(join(SCRIPTS_DIR, s), "utf8")) }));
+  const parsed = scripts.map((s) => ({
+    name: s,
+    cmds: splitScriptCommands(readFileSync(join(SCRIPTS_DIR, s), "utf8")),
+  }));
 
   if (opts.raw) {
     for (const p of parsed) {
       const r = await runOnce(p.name, p.cmds);
       console.log(`=== ${p.name}`);
-      for (const c of p.cmds) process.stdout.write(`@@ ${c.line} $ ${c.command}\n${r.sections.get(c.line) ?? ""}`);
+      for (const c of p.cmds)
+        process.stdout.write(
+          `@@ ${c.line} $ ${c.command}\n${r.sections.get(c.line) ?? ""}`,
+        );
       if (r.trailer) process.stdout.write(`@@ END\n${r.trailer}`);
     }
     return;
@@ -273,29 +330,44 @@ async function main(): Promise<void> {
 
   const runs = RUNS;
   const tasks: (() => Promise<RawRun>)[] = [];
-  for (let r = 0; r < runs; r++) for (const p of parsed) tasks.push(() => runOnce(p.name, p.cmds));
+  for (let r = 0; r < runs; r++)
+    for (const p of parsed) tasks.push(() => runOnce(p.name, p.cmds));
   const started = Date.now();
   const results = await pool(tasks, CONCURRENCY);
-  const outDir = opts.check ? mkdtempSync(join(tmpdir(), "podnet-golden-")) : opts.out;
+  const outDir = opts.check
+    ? mkdtempSync(join(tmpdir(), "podnet-golden-"))
+    : opts.out;
   mkdirSync(outDir, { recursive: true });
 
   let failures = 0;
   const summary: string[] = [];
   parsed.forEach((p, idx) => {
-    const recs = Array.from({ length: runs }, (_, r) => results[r * parsed.length + idx]!);
+    const recs = Array.from(
+      { length: runs },
+      (_, r) => results[r * parsed.length + idx]!,
+    );
     const sections: Section[] = p.cmds.map((c) => {
       const outs = recs.map((r) => normalise(r.sections.get(c.line) ?? ""));
       const unstable = outs.some((o) => o !== outs[0]);
       if (unstable && opts.verbose) {
-        console.log(`~~~ ${p.name}:${c.line} unstable $ ${c.command}\n${lineDiff(outs[0] ?? "", outs[1] ?? "")}`);
+        console.log(
+          `~~~ ${p.name}:${c.line} unstable $ ${c.command}\n${lineDiff(outs[0] ?? "", outs[1] ?? "")}`,
+        );
       }
-      return { line: c.line, command: c.command, output: unstable ? "" : (outs[0] ?? ""), unstable };
+      return {
+        line: c.line,
+        command: c.command,
+        output: unstable ? "" : (outs[0] ?? ""),
+        unstable,
+      };
     });
     const golden = formatGolden(sections);
     const outName = p.name.replace(/\.sh$/, ".out");
     writeFileSync(join(outDir, outName), golden);
     const unstable = sections.filter((s) => s.unstable).map((s) => s.line);
-    summary.push(`${p.name}: ${sections.length} sections${unstable.length ? `, unstable: ${unstable.join(", ")}` : ""}`);
+    summary.push(
+      `${p.name}: ${sections.length} sections${unstable.length ? `, unstable: ${unstable.join(", ")}` : ""}`,
+    );
 
     if (opts.check) {
       const committedPath = join(GOLDEN_DIR, outName);
@@ -307,26 +379,34 @@ async function main(): Promise<void> {
       const committed = parseGolden(readFileSync(committedPath, "utf8"));
       const byLine = new Map(committed.map((s) => [s.line, s]));
       if (committed.length !== sections.length) {
-        console.log(`--- ${p.name}: golden has ${committed.length} sections, script has ${sections.length}`);
+        console.log(
+          `--- ${p.name}: golden has ${committed.length} sections, script has ${sections.length}`,
+        );
         failures++;
       }
       for (const s of sections) {
         const g = byLine.get(s.line);
         if (!g || g.command !== s.command) {
-          console.log(`--- ${p.name}:${s.line}: golden section missing or command differs (re-record)`);
+          console.log(
+            `--- ${p.name}:${s.line}: golden section missing or command differs (re-record)`,
+          );
           failures++;
           continue;
         }
         if (g.unstable || s.unstable) continue;
         if (g.output !== s.output) {
-          console.log(`--- ${p.name}:${s.line} $ ${s.command}\n${lineDiff(g.output, s.output)}`);
+          console.log(
+            `--- ${p.name}:${s.line} $ ${s.command}\n${lineDiff(g.output, s.output)}`,
+          );
           failures++;
         }
       }
     }
   });
   for (const l of summary) console.log(l);
-  console.log(`recorded ${parsed.length} script(s) x${runs} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  console.log(
+    `recorded ${parsed.length} script(s) x${runs} in ${((Date.now() - started) / 1000).toFixed(1)}s`,
+  );
   if (opts.check) {
     rmSync(outDir, { recursive: true, force: true });
     if (failures > 0) {

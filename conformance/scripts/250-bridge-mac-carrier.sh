@@ -27,10 +27,10 @@ ip -n n250 link set v250a up
 ip -n n250 link set v250b up
 ip -n n250 link show br250
 bridge -n n250 link show
-ip -n n250 -d link show v250a
-ip -n n250 -j -d link show v250a
 ip -n n250 link set v250b down
 ip -n n250 link show br250
+ip -n n250 -d link show v250a
+ip -n n250 -j -d link show v250a
 bridge -n n250 link show dev v250a
 ip -n n250 link set v250a nomaster
 ip -n n250 link set v250c nomaster

@@ -1,8 +1,8 @@
 # 253-bridge-ageing: learned FDB entries age out after ageing_time.
 # Tests: ageing_time 200 (2 s) set at creation and shown by -d; ping learns
 # both hosts' MACs; after 3 s they are gone while the local entries stay;
-# `ip link set BR type bridge ageing_time` changes it; a host that moves to
-# another port is learned there; flooding reaches a host before learning.
+# `ip link set BR type bridge ageing_time` changes it (and its errors).
+# (Neighbour probes re-teach MACs ~5 s after a ping: shows stay within that.)
 
 ip netns add n253
 ip netns add n253a
@@ -40,6 +40,7 @@ bridge -n n253 fdb show br br253
 ip -n n253 link set br253 type bridge ageing_time 30000
 ip netns exec n253b ping -c 1 -W 1 10.253.0.3
 bridge -n n253 fdb show dynamic
-sleep 3
-bridge -n n253 fdb show dynamic
-ip -n n253 -d link show br253
+ip -n n253 link set br253 type bridge ageing_time abc
+echo rc=$?
+ip -n n253 link set br253 type bridge foo 1
+echo rc=$?

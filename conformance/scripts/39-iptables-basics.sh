@@ -1,6 +1,6 @@
 # 39-iptables-basics: rule management in the filter table (nf_tables backend).
 # Tests: empty -S and -L output, -A/-I (with position), -L -n (protocol
-# shown numerically: "0" for all, "6" tcp), -S, --line-numbers, -D by number
+# shown numerically: "0" for all, "6" tcp), -S, -S CHAIN, -D by number
 # and by specification, -R, -P, errors: deleting a missing rule ("iptables:
 # Bad rule (does a matching rule exist in that chain?)."), bad positions
 # ("iptables: Index of replacement too big.", "iptables: Index of insertion
@@ -15,7 +15,7 @@ iptables -I INPUT 2 -d 10.39.0.2 -j DROP
 iptables -A OUTPUT -o lo -p udp --sport 53 -j RETURN
 iptables -S
 iptables -S INPUT
-iptables -L INPUT -n --line-numbers
+iptables -L INPUT -n
 iptables -L -n
 iptables -D INPUT 2
 iptables -D INPUT -s 10.39.0.1 -j ACCEPT

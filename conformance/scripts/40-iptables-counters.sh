@@ -27,7 +27,6 @@ ip netns exec n40b iptables -L -n -v -x
 ip netns exec n40a ping -c 1 -W 1 10.40.0.2
 ip netns exec n40b iptables -Z
 ip netns exec n40b iptables-save -c -t filter
-ip netns exec n40b iptables -S -v
 ip netns exec n40b iptables -D INPUT 1
 ip netns exec n40b iptables -P INPUT DROP
 ip netns exec n40a ping -c 2 -i 0.2 -W 1 10.40.0.2

@@ -5,7 +5,7 @@
 # (nf_tables backend: "CHAIN_DEL failed (Device or resource busy)", rc 4 -
 # NOT the legacy "Too many links."), -X / -F of a missing chain ("iptables:
 # No chain/target/match by that name."), -L of a user chain ("(1
-# references)"), -E rename, -S output, RETURN semantics seen via counters,
+# references)"), -S output, RETURN semantics seen via counters,
 # -X without argument deletes all empty user chains, -X of a built-in chain.
 
 ip netns add n41a
@@ -35,9 +35,8 @@ echo rc=$?
 ip netns exec n41b iptables -D INPUT 1
 ip netns exec n41b iptables -X C41
 echo rc=$?
-ip netns exec n41b iptables -E C41 C41X
 ip netns exec n41b iptables -S
-ip netns exec n41b iptables -F C41X
+ip netns exec n41b iptables -F C41
 ip netns exec n41b iptables -N C43
 ip netns exec n41b iptables -X
 ip netns exec n41b iptables -S

@@ -1,6 +1,7 @@
 # 44-nat-dnat: port forwarding with DNAT (kube-proxy-like).
 # Topology: client c - router r - server s. r DNATs 10.44.1.1:8080 (its own
-# address) to s 10.44.2.2:80, where `nc -l -p 80` listens.
+# address) to s 10.44.2.2:80, where `nc -l -p 80` listens (a listener
+# without -k exits after one connection, so one is started per connection).
 # Tests: nc -z -v to the DNAT address succeeds (nc reports the original
 # address and port), a port without DNAT is refused by r itself, nat table
 # counters: PREROUTING DNAT counts 1 packet per connection (only the first
@@ -26,13 +27,17 @@ ip -n n44s route add default via 10.44.2.1
 ip netns exec n44r sysctl -qw net.ipv4.ip_forward=1
 ip netns exec n44r iptables -t nat -A PREROUTING -d 10.44.1.1 -p tcp --dport 8080 -j DNAT --to-destination 10.44.2.2:80
 ip netns exec n44r iptables -t nat -A OUTPUT -d 10.44.1.1 -p tcp --dport 8080 -j DNAT --to-destination 10.44.2.2:80
-ip netns exec n44s nc -l -p 80 -k &
+ip netns exec n44s nc -l -p 80 &
 sleep 1
 ip netns exec n44c nc -z -v -w 1 10.44.1.1 8080
 echo rc=$?
 ip netns exec n44c nc -z -v -w 1 10.44.1.1 8081
 echo rc=$?
+ip netns exec n44s nc -l -p 80 &
+sleep 1
 ip netns exec n44c nc -z -v -w 1 10.44.1.1 8080
+ip netns exec n44s nc -l -p 80 &
+sleep 1
 ip netns exec n44r nc -z -v -w 1 10.44.1.1 8080
 ip netns exec n44r iptables -t nat -L -n -v -x
 ip netns exec n44r iptables -t nat -S

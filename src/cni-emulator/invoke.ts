@@ -8,7 +8,7 @@
 import { Unsupported } from '../shell/types.js';
 import { goParse, type RawJson } from './gojson.js';
 import { createResult } from './result-parse.js';
-import { PLUGIN_DIRS, PLUGINS, REAL_PLUGIN_NAMES } from './registry.js';
+import { PLUGIN_DIRS, pluginTable, REAL_PLUGIN_NAMES } from './registry.js';
 import { decodeVersion, runPlugin, type PluginCtx, type PluginDef } from './skel.js';
 import { CniError, convertResult, PluginError, type Result100 } from './types.js';
 import { joinPath } from './fs.js';
@@ -23,7 +23,7 @@ export function findInPath(plugin: string, cniPath: string): PluginDef {
   for (const p of paths) {
     const dir = joinPath(p);
     if (!PLUGIN_DIRS.includes(dir)) continue;
-    const def = PLUGINS[plugin];
+    const def = pluginTable()[plugin];
     if (def) return def;
     if (REAL_PLUGIN_NAMES.includes(plugin)) throw new Unsupported(`CNI plugin ${plugin} (not emulated yet)`);
   }
@@ -33,7 +33,7 @@ export function findInPath(plugin: string, cniPath: string): PluginDef {
 /** Run a delegated plugin with our environment but CNI_COMMAND=cmd; returns its stdout or throws its error. */
 function execDelegate(ctx: PluginCtx, plugin: string, cmd: string, netconf: string): string {
   const def = findInPath(plugin, ctx.env['CNI_PATH'] ?? '');
-  const r = runPlugin(def, ctx.world, ctx.ns, { ...ctx.env, CNI_COMMAND: cmd }, netconf, ctx.exec);
+  const r = runPlugin(def, ctx.world, ctx.ns, { ...ctx.env, CNI_COMMAND: cmd }, netconf, ctx.exec, ctx.root);
   ctx.world = r.world;
   // RawExec copies the child's stderr to ours on success only.
   if (r.status !== 0) {

@@ -6,11 +6,11 @@
  * command table (no import cycle).
  */
 import type { Command } from '../shell/types.js';
-import { PLUGIN_DIRS, PLUGINS } from './registry.js';
+import { PLUGIN_DIRS, pluginTable } from './registry.js';
 import { pluginCommand } from './skel.js';
 
 export function registerCniPlugins(register: (path: string, fn: Command) => void): void {
-  for (const [name, def] of Object.entries(PLUGINS)) {
+  for (const [name, def] of Object.entries(pluginTable())) {
     const cmd = pluginCommand(def);
     for (const dir of PLUGIN_DIRS) register(`${dir}/${name}`, cmd);
   }

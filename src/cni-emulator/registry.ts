@@ -8,13 +8,20 @@ import { staticIpam } from './ipam/static.js';
 import { loopback } from './plugins/loopback.js';
 import { bridge } from './plugins/bridge.js';
 
-/** Plugins the twin emulates (containernetworking-plugins 1.1.1). */
-export const PLUGINS: Readonly<Record<string, PluginDef>> = Object.assign(Object.create(null) as Record<string, PluginDef>, {
-  'host-local': hostLocal,
-  static: staticIpam,
-  loopback,
-  bridge,
-});
+/**
+ * Plugins the twin emulates (containernetworking-plugins 1.1.1), by binary
+ * name. A function, not a constant: plugin modules import this one (for
+ * delegation), so the table is built when first asked for, after every
+ * module has been evaluated.
+ */
+export function pluginTable(): Readonly<Record<string, PluginDef>> {
+  return Object.assign(Object.create(null) as Record<string, PluginDef>, {
+    'host-local': hostLocal,
+    static: staticIpam,
+    loopback,
+    bridge,
+  });
+}
 
 /** Where the plugin binaries live: Debian's package, and the upstream/Kubernetes default. */
 export const PLUGIN_DIRS: readonly string[] = ['/usr/lib/cni', '/opt/cni/bin'];

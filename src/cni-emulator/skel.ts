@@ -53,7 +53,17 @@ export interface PluginCtx {
    * the returned world.
    */
   readonly exec?: (world: World, ns: NsName, argv: readonly string[]) => CmdResult;
+  /**
+   * Where the plugin's filesystem starts in world.files ('' = the twin
+   * machine's own; '/nodes/NAME' for a node of a multi-node world, so that
+   * each node has its own /var/lib/cni). See fsPath().
+   */
+  readonly root?: string;
 }
+
+/** The world.files key of a path the plugin opens (its node's filesystem root prepended). */
+export const fsPath = (ctx: { readonly root?: string }, path: string): string =>
+  ctx.root ? ctx.root.replace(/\/+$/, '') + (path.startsWith('/') ? path : '/' + path) : path;
 
 export type PluginCmd = (args: CmdArgs, ctx: PluginCtx) => void;
 
@@ -96,14 +106,14 @@ export const quoteList = (xs: readonly string[]): string => `[${xs.map(strconvQu
 const CNI_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 
 /** utils.ValidateNetworkName */
-function validateNetworkName(name: string): CniError | undefined {
+export function validateNetworkName(name: string): CniError | undefined {
   if (name === '') return new CniError(ErrInvalidNetworkConfig, 'missing network name:');
   if (!CNI_NAME.test(name)) return new CniError(ErrInvalidNetworkConfig, 'invalid characters found in network name', name);
   return undefined;
 }
 
 /** utils.ValidateContainerID */
-function validateContainerID(id: string): CniError | undefined {
+export function validateContainerID(id: string): CniError | undefined {
   if (id === '') return new CniError(ErrUnknownContainer, 'missing containerID');
   if (!CNI_NAME.test(id)) return new CniError(ErrInvalidEnvironmentVariables, 'invalid characters in containerID', id);
   return undefined;
@@ -113,7 +123,7 @@ function validateContainerID(id: string): CniError | undefined {
 const GO_SPACE = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
 
 /** utils.ValidateInterfaceName (length counted in bytes, as Go's len()). */
-function validateInterfaceName(ifName: string): CniError | undefined {
+export function validateInterfaceName(ifName: string): CniError | undefined {
   const bytes = Buffer.byteLength(ifName, 'utf8');
   if (bytes === 0) return new CniError(ErrInvalidEnvironmentVariables, 'interface name is empty');
   if (bytes > 15) return new CniError(ErrInvalidEnvironmentVariables, 'interface name is too long', 'interface name should be less than 16 characters');
@@ -164,9 +174,10 @@ export function runPlugin(
   env: Readonly<Record<string, string>>,
   stdin: string | undefined,
   exec?: PluginCtx['exec'],
+  root?: string,
 ): PluginOutcome {
   const versions = plugin.versions ?? SUPPORTED_VERSIONS;
-  const ctx: PluginCtx = { world, ns, env, stdout: '', stderr: '', ...(exec ? { exec } : {}) };
+  const ctx: PluginCtx = { world, ns, env, stdout: '', stderr: '', ...(exec ? { exec } : {}), ...(root ? { root } : {}) };
   const get = (k: string): string => env[k] ?? '';
   const cmd = get('CNI_COMMAND');
   const fail = (e: CniError): PluginOutcome => ({ world: ctx.world, stdout: ctx.stdout + e.print(), stderr: ctx.stderr, status: 1 });

@@ -67,6 +67,11 @@ export interface Route {
   /** types.Route.Dst (net.IPNet, printed with its address as given). */
   readonly dst: IpNet;
   readonly gw?: string;
+  /**
+   * The bridge plugin's own default route has a 16-byte mask
+   * (net.IPMask(net.IPv4zero)); only `%v` in error texts shows it.
+   */
+  readonly mask16?: boolean;
 }
 
 export interface Dns {

@@ -160,9 +160,10 @@ export interface NfChain {
   readonly policy?: 'ACCEPT' | 'DROP';
   /**
    * Built-in chain counters (nft base-chain stats). iptables-nft attaches them
-   * only when `iptables -P` sets the policy (and zeroes them then); a built-in
-   * chain created by adding a rule has none, and its policy hits are never
-   * counted ([0:0] forever). Undefined = no stats. Always undefined for user chains.
+   * when `iptables -P` sets the policy or `iptables -Z` zeroes the chain (both
+   * reset them to 0); a built-in chain created by adding a rule has none until
+   * then, and its policy hits are not counted (shown as [0:0]).
+   * Undefined = no stats. Always undefined for user chains.
    */
   readonly counters?: Counters;
   /**

@@ -149,6 +149,8 @@ export interface L2State {
   readonly ll6Ms?: number;
   /** The link-local's first frames (DAD, MLD, RS) were sent: bridges/VXLAN peers learned the MAC. */
   readonly chatted?: boolean;
+  /** A bridge's IGMP report (224.0.0.106) went out of a forwarding port during this up period. */
+  readonly igmpReported?: boolean;
 }
 
 export interface LoopbackLink extends LinkCommon {
@@ -179,6 +181,14 @@ export interface BridgeLink extends LinkCommon {
   readonly carrierFromPorts?: boolean;
   /** `mcast_snooping` (default on): joins 224.0.0.106/ff02::6a when up. Absent = true. */
   readonly mcastSnooping?: boolean;
+  /** The MAC the bridge's own local FDB entry was made for (see reconcileBridgesDraft). */
+  readonly localMac?: Mac;
+  /** Clock (ms) when a new ageing_time rescheduled the FDB garbage collector (`gc_timer`). */
+  readonly gcBaseMs?: number;
+  /** The MTU br_mtu_auto_adjust() last gave the bridge (the smallest port MTU); see reconcileBridgesDraft. */
+  readonly mtuAuto?: number;
+  /** The MTU was set by the user after that (BROPT_MTU_SET_BY_USER): no more auto-adjusting. */
+  readonly mtuByUser?: boolean;
 }
 
 export interface VxlanLink extends LinkCommon {
@@ -216,6 +226,8 @@ export interface BridgePort {
   readonly priority: number;
   /** Port number in its bridge (find_portno(): lowest free from 1); port_id = priority << 10 | portNo. */
   readonly portNo?: number;
+  /** The port MAC its local FDB entry was made for (a later MAC change moves the entry: br_fdb_changeaddr). */
+  readonly localMac?: Mac;
 }
 
 export interface FdbEntry {

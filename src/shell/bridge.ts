@@ -194,7 +194,8 @@ function fdbShow(ctx: CmdContext, args: readonly string[], o: Opts): CmdResult {
     if (brLink && l.ifindex !== brLink.ifindex && l.master !== brLink.ifindex) continue;
     rows.push(...deviceRows(world, ctx.ns, l, brLink));
   }
-  const shown = rows.filter((r) => (!dynamicOnly || r.state === '') && (stateFilter === undefined || r.state === stateFilter));
+  // iproute2's `dynamic` filter only hides NUD_PERMANENT entries (static ones stay).
+  const shown = rows.filter((r) => (!dynamicOnly || r.state !== 'permanent') && (stateFilter === undefined || r.state === stateFilter));
   const withDev = devLink === undefined;
   if (o.json) {
     const items = shown.map((r) => {
@@ -323,6 +324,20 @@ function linkAt(world: World, nsName: NsName, l: Link): string | undefined {
 
 const onoff = (b: boolean): string => (b ? 'on' : 'off');
 
+/**
+ * print_link_flags() with bridge/link.c's M-DOWN: the flags of the *local*
+ * device whose ifindex is the veth peer's (ll_index_to_flags; 0 when none,
+ * which also prints M-DOWN), whatever namespace the peer lives in.
+ */
+function portFlags(world: World, nsName: NsName, l: Link): string[] {
+  const f = linkFlags(world, nsName, l).filter((x) => x !== 'M-DOWN');
+  if (l.kind === 'veth') {
+    const local = world.ns[nsName]!.links[l.peer.ifindex];
+    if (!local || !local.adminUp) f.push('M-DOWN');
+  }
+  return f;
+}
+
 function linkShow(ctx: CmdContext, args: readonly string[], o: Opts): CmdResult {
   const world = ctx.world;
   const ns = world.ns[ctx.ns]!;
@@ -347,7 +362,7 @@ function linkShow(ctx: CmdContext, args: readonly string[], o: Opts): CmdResult 
       const at = linkAt(world, ctx.ns, l);
       if (at !== undefined) j['link'] = at;
       j['ifname'] = l.name;
-      j['flags'] = linkFlags(world, ctx.ns, l);
+      j['flags'] = portFlags(world, ctx.ns, l);
       j['mtu'] = l.mtu;
       j['master'] = masterOf(ns, l)!.name;
       j['state'] = portState(world, ctx.ns, l);
@@ -379,7 +394,7 @@ function linkShow(ctx: CmdContext, args: readonly string[], o: Opts): CmdResult 
   for (const l of ports) {
     const bp = l.brport!;
     const at = linkAt(world, ctx.ns, l);
-    out += `${l.ifindex}: ${l.name}${at !== undefined ? `@${at}` : ''}: <${linkFlags(world, ctx.ns, l).join(',')}> mtu ${l.mtu} master ${masterOf(ns, l)!.name} state ${portState(world, ctx.ns, l)} priority ${bp.priority} cost ${bp.cost} \n`;
+    out += `${l.ifindex}: ${l.name}${at !== undefined ? `@${at}` : ''}: <${portFlags(world, ctx.ns, l).join(',')}> mtu ${l.mtu} master ${masterOf(ns, l)!.name} state ${portState(world, ctx.ns, l)} priority ${bp.priority} cost ${bp.cost} \n`;
     if (o.details) {
       out +=
         `    hairpin ${onoff(bp.hairpin)} guard off root_block off fastleave off learning ${onoff(bp.learning)} flood ${onoff(bp.flood)} ` +

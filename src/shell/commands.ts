@@ -11,6 +11,8 @@ import { settleLinks } from '../sim/ops/mcast.js';
 import { iptablesCommand } from './iptables.js';
 import { iptablesSaveCommand } from './iptables-save.js';
 import { pingCommand } from './ping.js';
+import { tracerouteCommand } from './traceroute.js';
+import { ncCommand } from './nc.js';
 import { registerCniPlugins } from '../cni-emulator/register.js';
 
 // A null-prototype table: a script's `valueOf` or `__proto__` is not a command.
@@ -22,6 +24,8 @@ const table: Record<string, Command> = Object.assign(Object.create(null) as Reco
   iptables: iptablesCommand,
   'iptables-save': iptablesSaveCommand,
   ping: pingCommand,
+  traceroute: tracerouteCommand,
+  nc: ncCommand,
 });
 
 /** Directories whose programs are found by bare name ($PATH). */

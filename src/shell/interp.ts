@@ -26,6 +26,11 @@ export interface RunOptions {
   readonly seed?: number;
   /** Environment variables visible to `$VAR`. */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * The namespace the script's commands run in (default the initial one), as
+   * if the whole script ran under `ip netns exec NS` (scenario steps run "on" a node).
+   */
+  readonly ns?: NsName;
 }
 
 export interface RunResult {
@@ -72,7 +77,7 @@ export function runScript(text: string, opts: RunOptions = {}): RunResult {
       }
       const env: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, vars);
       for (const a of parsed.assigns) env[a.name] = a.value;
-      const res = execArgv(world, ROOT_NS, parsed.argv, {
+      const res = execArgv(world, opts.ns ?? ROOT_NS, parsed.argv, {
         env,
         stdin,
         line: cmd.line,

@@ -54,7 +54,6 @@ import {
   insertRule,
   IPT_PREFIX,
   newChain,
-  realChain,
   renameChain,
   replaceRule,
   setPolicy,
@@ -462,10 +461,9 @@ function parse(argv: readonly string[]): Parsed {
     }
     p.cmd = c;
   };
-  const once = (letter: string, long: string): void => {
+  const once = (letter: string): void => {
     if (p.opts.has(letter)) throw usage(`multiple -${letter} flags not allowed`);
     p.opts.add(letter);
-    void long;
   };
   const noInvert = (letter: string): void => {
     if (invert) throw usage(`cannot have ! before -${letter}`);
@@ -482,7 +480,6 @@ function parse(argv: readonly string[]): Parsed {
     // Split into option name and attached value.
     let letter: string | undefined;
     let attached: string | undefined;
-    let longName: string | undefined;
     if (arg.startsWith('--')) {
       const eq = arg.indexOf('=');
       const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
@@ -490,7 +487,6 @@ function parse(argv: readonly string[]): Parsed {
       const g = resolveLong(name, p);
       if (g.kind === 'global') letter = g.letter;
       else if (g.kind === 'ext') {
-        longName = g.name;
         const ext = g.ext;
         let value: string | undefined;
         if (EXT_OPTS[ext.name]![g.name]) {
@@ -505,7 +501,6 @@ function parse(argv: readonly string[]): Parsed {
       letter = arg[1]!;
       if (arg.length > 2) attached = arg.slice(2);
     }
-    void longName;
     const takesArg = SHORT_ARG.has(letter);
     const optArg = SHORT_OPTARG.has(letter);
     if (!takesArg && !optArg && attached !== undefined && !arg.startsWith('--')) {
@@ -563,7 +558,7 @@ function parse(argv: readonly string[]): Parsed {
       }
       case 's':
       case 'd': {
-        once(letter, '');
+        once(letter);
         const v = { text: value!, inv: invert };
         if (letter === 's') p.src = v;
         else p.dst = v;
@@ -571,14 +566,14 @@ function parse(argv: readonly string[]): Parsed {
       }
       case 'i':
       case 'o': {
-        once(letter, '');
+        once(letter);
         const v = { name: parseIface(value!), inv: invert };
         if (letter === 'i') p.inIf = v;
         else p.outIf = v;
         break;
       }
       case 'p': {
-        once('p', '');
+        once('p');
         const num = parseProtoName(value!);
         if (num === undefined) throw usage(`unknown protocol "${value}" specified`);
         p.proto = { num, inv: invert, text: value! };
@@ -1310,10 +1305,4 @@ function run(world: World, ns: string, p: Parsed): CmdResult {
       return result(world, out, 0);
     }
   }
-}
-
-/** For tests: the model's view of a chain's rules in -S form. */
-export function rulesOf(world: World, ns: string, table: TableName, chain: string): string[] {
-  const c = realChain(world.ns[ns]?.netfilter.tables[table], chain);
-  return (c?.rules ?? []).map((r) => `-A ${chain}${saveRuleBody(r.spec)}`);
 }

@@ -106,6 +106,12 @@ export interface Ipv4Packet {
   /** skb mark (iptables MARK / -m mark). */
   readonly mark: number;
   /**
+   * Set when the packet travels as IP fragments of at most this many bytes
+   * (fragmented by a sender or router because it exceeded an MTU without DF).
+   * The twin keeps it one packet; the destination "reassembles" it.
+   */
+  readonly fragSize?: number;
+  /**
    * Conntrack attachment (skb->_nfct), set by nfHook (src/sim/netfilter).
    * Keep it while the packet stays in its namespace (also through lo);
    * drop it, like `mark`, when the packet enters another namespace
@@ -195,5 +201,5 @@ export function tcpPacket(o: {
 
 /** Bytes on the wire for a frame's L3 payload (what MTU checks compare). */
 export function l3Len(f: Frame): number {
-  return f.type === 'ipv4' ? f.ip.len : 28;
+  return f.type === 'ipv4' ? Math.min(f.ip.len, f.ip.fragSize ?? Infinity) : 28;
 }

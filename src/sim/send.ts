@@ -147,6 +147,8 @@ export interface ProbeSpec {
   readonly data?: string;
   /** Clock (ms) at which the probe leaves; default world.clockMs. */
   readonly now?: number;
+  /** TCP/UDP: the sending socket receives answers (default true; false for a server's segment). */
+  readonly openSocket?: boolean;
 }
 
 export type ProbeOutcome =
@@ -270,7 +272,7 @@ export class ProbeSession {
     const at = spec.now ?? this.world.clockMs;
     this.advance(at);
     const pkt = probePacket(this.world, spec);
-    if (spec.proto !== 'icmp') this.sockets.push({ ns: spec.from, proto: spec.proto, port: pkt.ports!.sport });
+    if (spec.proto !== 'icmp' && spec.openSocket !== false) this.sockets.push({ ns: spec.from, proto: spec.proto, port: pkt.ports!.sport });
     // Everything pending is due after `at` (advance ran the rest), so the probe's walk runs first.
     const r = runWalks(this.world, [{ start: probeStart(this.world, spec, pkt), at }, ...this.pending], {
       sockets: this.sockets,
@@ -278,6 +280,11 @@ export class ProbeSession {
     });
     this.absorb(r);
     return { ns: spec.from, sent: r.sent ?? pkt, at, ...(r.localError ? { localError: r.localError } : {}) };
+  }
+
+  /** When the next deferred walk is due (undefined: none). */
+  nextPendingAt(): number | undefined {
+    return this.pending.length ? Math.min(...this.pending.map((p) => p.at)) : undefined;
   }
 
   /** Run the remaining walks up to `untilMs` (default: all). */

@@ -7,7 +7,11 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { formatGolden, parseGolden, splitScriptCommands } from "../../src/conformance/normalise.js";
+import {
+  formatGolden,
+  parseGolden,
+  splitScriptCommands,
+} from "../../src/conformance/normalise.js";
 
 const root = join(import.meta.dirname, "..", "..", "conformance");
 const goldens = readdirSync(join(root, "golden"))
@@ -26,7 +30,9 @@ describe("conformance goldens", () => {
       const text = readFileSync(join(root, "golden", g), "utf8");
       const sections = parseGolden(text);
       const cmds = splitScriptCommands(readFileSync(scriptPath, "utf8"));
-      expect(sections.map((s) => [s.line, s.command])).toEqual(cmds.map((c) => [c.line, c.command]));
+      expect(sections.map((s) => [s.line, s.command])).toEqual(
+        cmds.map((c) => [c.line, c.command]),
+      );
       expect(formatGolden(sections)).toBe(text);
     });
   }

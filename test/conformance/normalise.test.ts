@@ -76,9 +76,9 @@ describe("normalise: ip link / addr text", () => {
   });
 
   it("drops the tentative flag of other IPv6 addresses", () => {
-    expect(normalise("    inet6 2001:db8::1/64 scope global tentative \n")).toBe(
-      "    inet6 2001:db8::1/64 scope global \n",
-    );
+    expect(
+      normalise("    inet6 2001:db8::1/64 scope global tentative \n"),
+    ).toBe("    inet6 2001:db8::1/64 scope global \n");
   });
 
   it("handles -br link and -br addr lines", () => {
@@ -109,11 +109,14 @@ describe("normalise: JSON", () => {
   });
 
   it("drops a link-local object in first, middle and only position", () => {
-    const ll = '{"family":"inet6","local":"fe80::1","prefixlen":64,"scope":"link","valid_life_time":4294967295,"preferred_life_time":4294967295}';
+    const ll =
+      '{"family":"inet6","local":"fe80::1","prefixlen":64,"scope":"link","valid_life_time":4294967295,"preferred_life_time":4294967295}';
     const a = '{"family":"inet","local":"10.0.0.1","prefixlen":24}';
     const b = '{"family":"inet","local":"10.0.0.2","prefixlen":24}';
     expect(normalise(`"addr_info":[${ll},${a}]`)).toBe(`"addr_info":[${a}]`);
-    expect(normalise(`"addr_info":[${a},${ll},${b}]`)).toBe(`"addr_info":[${a},${b}]`);
+    expect(normalise(`"addr_info":[${a},${ll},${b}]`)).toBe(
+      `"addr_info":[${a},${b}]`,
+    );
     expect(normalise(`"addr_info":[${ll}]`)).toBe(`"addr_info":[]`);
   });
 
@@ -223,8 +226,12 @@ describe("normalise: iptables and misc", () => {
   });
 
   it("renames random CNI veth names", () => {
-    expect(normalise("5: veth1a2b3c4d@if2: <BROADCAST> mtu 1500\n")).toBe("N: vethXXXXXXXX@ifN: <BROADCAST> mtu 1500\n");
-    expect(normalise('"ifname":"veth0011aabb"')).toBe('"ifname":"vethXXXXXXXX"');
+    expect(normalise("5: veth1a2b3c4d@if2: <BROADCAST> mtu 1500\n")).toBe(
+      "N: vethXXXXXXXX@ifN: <BROADCAST> mtu 1500\n",
+    );
+    expect(normalise('"ifname":"veth0011aabb"')).toBe(
+      '"ifname":"vethXXXXXXXX"',
+    );
   });
 
   it("does not touch routes, neighbours with fixed MACs, errors or IPv6 global addresses", () => {
@@ -245,14 +252,17 @@ describe("normalise: iptables and misc", () => {
   });
 
   it("is idempotent on recorded goldens' forms", () => {
-    const once = normalise("3: v1@if2: <UP> mtu 1500\n    link/ether 56:6c:7e:ff:b8:34 brd ff:ff:ff:ff:ff:ff\n");
+    const once = normalise(
+      "3: v1@if2: <UP> mtu 1500\n    link/ether 56:6c:7e:ff:b8:34 brd ff:ff:ff:ff:ff:ff\n",
+    );
     expect(normalise(once)).toBe(once);
   });
 });
 
 describe("splitScriptCommands", () => {
   it("skips comments and blank lines and numbers from 1", () => {
-    const script = "# header\n\nip netns add a\n  # indented comment\nip -n a link show\necho rc=$?\n";
+    const script =
+      "# header\n\nip netns add a\n  # indented comment\nip -n a link show\necho rc=$?\n";
     expect(splitScriptCommands(script)).toEqual([
       { line: 3, command: "ip netns add a", source: "ip netns add a" },
       { line: 5, command: "ip -n a link show", source: "ip -n a link show" },
@@ -275,29 +285,56 @@ describe("splitScriptCommands", () => {
       [1, "cat > msg.txt <<'EOF'"],
       [6, "nc -w 1 10.0.0.2 9000 < msg.txt"],
     ]);
-    expect(cmds[0]?.source).toBe("cat > msg.txt <<'EOF'\n# not a comment\n\nip netns add x\nEOF");
+    expect(cmds[0]?.source).toBe(
+      "cat > msg.txt <<'EOF'\n# not a comment\n\nip netns add x\nEOF",
+    );
   });
 
   it("supports unquoted, double-quoted and <<- delimiters", () => {
-    expect(splitScriptCommands("cat > a <<EOF\nx\nEOF\necho 1\n").map((c) => c.line)).toEqual([1, 4]);
-    expect(splitScriptCommands('cat > a <<"END"\nx\nEND\necho 1\n').map((c) => c.line)).toEqual([1, 4]);
-    expect(splitScriptCommands("cat > a <<-EOF\n\tx\n\tEOF\necho 1\n").map((c) => c.line)).toEqual([1, 4]);
+    expect(
+      splitScriptCommands("cat > a <<EOF\nx\nEOF\necho 1\n").map((c) => c.line),
+    ).toEqual([1, 4]);
+    expect(
+      splitScriptCommands('cat > a <<"END"\nx\nEND\necho 1\n').map(
+        (c) => c.line,
+      ),
+    ).toEqual([1, 4]);
+    expect(
+      splitScriptCommands("cat > a <<-EOF\n\tx\n\tEOF\necho 1\n").map(
+        (c) => c.line,
+      ),
+    ).toEqual([1, 4]);
   });
 
   it("keeps background and env-prefixed commands verbatim", () => {
-    const cmds = splitScriptCommands("ip netns exec b nc -l -p 8080 &\nA=b sysctl x\n");
-    expect(cmds.map((c) => c.command)).toEqual(["ip netns exec b nc -l -p 8080 &", "A=b sysctl x"]);
+    const cmds = splitScriptCommands(
+      "ip netns exec b nc -l -p 8080 &\nA=b sysctl x\n",
+    );
+    expect(cmds.map((c) => c.command)).toEqual([
+      "ip netns exec b nc -l -p 8080 &",
+      "A=b sysctl x",
+    ]);
   });
 });
 
 describe("golden format", () => {
   const sections: Section[] = [
     { line: 3, command: "ip netns list", output: "", unstable: false },
-    { line: 4, command: "ip -n a -j route show", output: '[{"dst":"default"}]\n', unstable: false },
+    {
+      line: 4,
+      command: "ip -n a -j route show",
+      output: '[{"dst":"default"}]\n',
+      unstable: false,
+    },
     { line: 7, command: "ip -n a neigh show", output: "", unstable: true },
     { line: 8, command: "echo -n x", output: "abc\ndef", unstable: false },
     { line: 9, command: "echo", output: "\n", unstable: false },
-    { line: 10, command: "ip link set x netns y", output: "Error: bad\n\n", unstable: false },
+    {
+      line: 10,
+      command: "ip link set x netns y",
+      output: "Error: bad\n\n",
+      unstable: false,
+    },
   ];
 
   it("formats headers, bodies, unstable markers and missing final newlines", () => {

@@ -26,7 +26,7 @@ import {
   type GoCIDR,
   type GoIP,
 } from '../goip.js';
-import type { CmdArgs, PluginCtx, PluginDef } from '../skel.js';
+import { fsPath, type CmdArgs, type PluginCtx, type PluginDef } from '../skel.js';
 import { PluginError, printResultAs, versionGte, type Dns, type IpConfig100, type Result100 } from '../types.js';
 
 // ---------------------------------------------------------------------------
@@ -352,7 +352,7 @@ export class DiskStore {
 }
 
 export function openStore(ctx: PluginCtx, conf: IpamConfig): DiskStore {
-  return new DiskStore(ctx, joinPath(conf.dataDir === '' ? '/var/lib/cni/networks' : conf.dataDir, conf.name));
+  return new DiskStore(ctx, fsPath(ctx, joinPath(conf.dataDir === '' ? '/var/lib/cni/networks' : conf.dataDir, conf.name)));
 }
 
 // ---------------------------------------------------------------------------
@@ -428,7 +428,7 @@ function allocate(store: DiskStore, set: RangeSet4, rangeID: number, id: string,
 
 /** parseResolvConf (dns.go) over the twin's files. */
 function parseResolvConf(ctx: PluginCtx, file: string): Dns {
-  const text = ctx.world.files[file];
+  const text = ctx.world.files[fsPath(ctx, file)];
   if (text === undefined) throw new PluginError(`open ${file}: no such file or directory`);
   const dns: { nameservers: string[]; domain: string; search: string[]; options: string[] } = { nameservers: [], domain: '', search: [], options: [] };
   for (const raw of text.split('\n')) {

@@ -166,7 +166,7 @@ function calcGateways(result: { ips: IpConfig100[]; routes: Route[] }, n: Bridge
     if (n.isDefaultGateway && !defaultRouteFound) {
       defaultRouteFound = result.routes.some((r) => r.gw !== undefined && r.dst.ip === '0.0.0.0' && r.dst.prefixLen === 0);
       if (!defaultRouteFound) {
-        result.routes = [...result.routes, { dst: { ip: '0.0.0.0', prefixLen: 0, family: 4 }, ...(out.gateway ? { gw: out.gateway } : {}) }];
+        result.routes = [...result.routes, { dst: { ip: '0.0.0.0', prefixLen: 0, family: 4 }, mask16: true, ...(out.gateway ? { gw: out.gateway } : {}) }];
         defaultRouteFound = true;
       }
     }

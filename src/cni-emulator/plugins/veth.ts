@@ -4,7 +4,7 @@
  * named `veth` + 8 random hex digits), pkg/ipam's ConfigureIface, and
  * DelLinkByNameAddr.
  */
-import { broadcastOf, formatIp4, parseMac, type Ip4, type Mac } from '../../model/addr.js';
+import { broadcastOf, formatIp4, maskOf, parseMac, type Ip4, type Mac } from '../../model/addr.js';
 import { linkByName, operState } from '../../model/queries.js';
 import type { Link, NsName } from '../../model/world.js';
 import { addrAdd } from '../../sim/ops/addr.js';
@@ -169,7 +169,9 @@ export function configureIface(ctx: PluginCtx, ns: NsName, ifName: string, res: 
       PREPEND,
     );
     if (!r.ok) {
-      const dstText = `${formatIp4(dst)}/${rt.dst.prefixLen}`;
+      // `%v` of a net.IPNet value: {IP MASK-in-hex}.
+      const mask = rt.mask16 ? '00000000000000000000ffff00000000' : (maskOf(rt.dst.prefixLen) >>> 0).toString(16).padStart(8, '0');
+      const dstText = `{${rt.dst.ip} ${mask}}`;
       throw new PluginError(`failed to add route '${dstText} via ${gw !== undefined ? formatIp4(gw) : '<nil>'} dev ${ifName}': ${errnoText(r.error)}`);
     }
     ctx.world = r.world;

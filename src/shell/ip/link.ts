@@ -10,6 +10,7 @@ import { setLinkUp } from '../../sim/ops/link-state.js';
 import type { OpResult } from '../../sim/ops/netns.js';
 import { Unsupported, type CmdContext, type CmdResult } from '../types.js';
 import { matches, type IpObject, type IpOpts } from './index.js';
+import { unquoteRaw } from './raw-json.js';
 import { getLinkKind, isKindParseError, type NewLinkArgs } from './link-kinds/index.js';
 
 // ---------------------------------------------------------------------------
@@ -31,7 +32,8 @@ export const garbage = (world: World, key: string, arg: string): CmdResult =>
 
 /** JSON the way iproute2's json_writer prints it (no spaces). */
 export function json(v: unknown): string {
-  return JSON.stringify(v);
+  // Values made with rawJson() (./raw-json.ts) print verbatim: iproute2's "%.2f" timers.
+  return unquoteRaw(JSON.stringify(v));
 }
 
 // ---------------------------------------------------------------------------
@@ -139,7 +141,8 @@ export function linkHeaderText(world: World, nsName: NsName, link: Link, o: Head
   if (master !== undefined) s += `master ${master} `;
   s += `state ${operState(world, nsName, link)} `;
   if (o.doLink) s += 'mode DEFAULT ';
-  s += `group default qlen ${link.txqlen}\n`;
+  // iproute2 prints qlen only when the device has a non-zero txqueuelen (CNI's Go netlink veths have 0).
+  s += link.txqlen > 0 ? `group default qlen ${link.txqlen}\n` : 'group default \n';
   if (link.kind === 'loopback') s += `    link/loopback ${link.mac} brd 00:00:00:00:00:00`;
   else s += `    link/ether ${link.mac} brd ff:ff:ff:ff:ff:ff`;
   s += linkNetnsText(world, nsName, link);
@@ -167,7 +170,7 @@ export function linkHeaderJson(world: World, nsName: NsName, link: Link, o: Head
   j['operstate'] = operState(world, nsName, link);
   if (o.doLink) j['linkmode'] = 'DEFAULT';
   j['group'] = 'default';
-  j['txqlen'] = link.txqlen;
+  if (link.txqlen > 0) j['txqlen'] = link.txqlen;
   j['link_type'] = link.kind === 'loopback' ? 'loopback' : 'ether';
   j['address'] = link.mac;
   j['broadcast'] = link.kind === 'loopback' ? '00:00:00:00:00:00' : 'ff:ff:ff:ff:ff:ff';

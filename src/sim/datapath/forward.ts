@@ -30,13 +30,18 @@ export function ipForward(w: Walk, ns: NsName, inLink: Link, frame: Frame, pkt: 
   }
   const out = bns.links[rt.outDev];
   const mtu = Math.min(out?.mtu ?? 1500, rt.route.mtu ?? Infinity);
-  if (pkt.len > mtu && pkt.df) {
+  if (Math.min(pkt.len, pkt.fragSize ?? Infinity) > mtu && pkt.df) {
     w.step({ kind: 'mtu', action: `${pkt.len} bytes with DF do not fit ${devName(bns, rt.outDev)}'s MTU ${mtu}: dropped` });
     w.decide('frag_needed', `fragmentation needed (mtu ${mtu}) but DF set`, ns);
     icmpSend(w, ns, pkt, { type: ICMP_DEST_UNREACH, code: ICMP_FRAG_NEEDED, mtu, localRoute: false, inIfindex: inLink.ifindex });
     return;
   }
-  const fwd: Ipv4Packet = { ...pkt, ttl: pkt.ttl - 1 };
+  let fwd: Ipv4Packet = { ...pkt, ttl: pkt.ttl - 1 };
+  if (!pkt.df && Math.min(pkt.len, pkt.fragSize ?? Infinity) > mtu) {
+    // ip_fragment(): no DF, so the router fragments it.
+    fwd = { ...fwd, fragSize: mtu };
+    w.step({ kind: 'mtu', action: `${pkt.len} bytes > ${devName(bns, rt.outDev)}'s MTU ${mtu}: fragmented` });
+  }
   w.step({ kind: 'forward', action: `forwarding: TTL ${pkt.ttl} -> ${fwd.ttl}`, before: headerView(pkt), after: headerView(fwd) });
   if (rt.redirect) {
     w.step({ kind: 'forward', action: `note: the packet leaves by the interface it came in on (${inLink.name}); the kernel would also send an ICMP redirect (not modelled)` });

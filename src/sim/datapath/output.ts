@@ -71,9 +71,12 @@ export function localOut(w: Walk, ns: NsName, pkt0: Ipv4Packet, o: LocalOutOpts)
   } else if (o.pmtudisc === 'want') {
     // DF when it fits; otherwise the stack fragments it locally (without DF).
     pkt = { ...pkt, df: pkt.len <= mtu };
-    if (pkt.len > mtu) w.step({ kind: 'mtu', action: `${pkt.len} bytes > path MTU ${mtu}: fragmented locally` });
   } else {
     pkt = { ...pkt, df: false };
+  }
+  if (!pkt.df && pkt.len > mtu) {
+    pkt = { ...pkt, fragSize: Math.min(pkt.fragSize ?? Infinity, mtu) };
+    w.step({ kind: 'mtu', action: `${pkt.len} bytes > path MTU ${mtu}: sent as fragments of at most ${mtu} bytes` });
   }
   // OUTPUT hook; DNAT may change the destination: route again (ip_route_me_harder).
   const outRes = runNfHook(w, ns, 'OUTPUT', pkt, { out: route.dev });

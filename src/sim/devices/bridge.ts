@@ -141,6 +141,15 @@ export const bridgeHandler: DeviceHandler<BridgeLink> = {
       const r = fdbLearnDraft(dbr, port.ifindex, frame.src, env.now);
       if (r !== 'ignored') env.step({ kind: 'bridge', action: `${br.name}: ${r} ${frame.src} on ${port.name}` });
     }
+    // A frame for the bridge's own stack meets iptables PREROUTING once: the kernel runs it in
+    // br_nf_pre_routing() and ip_sabotage_in() skips it in ip_rcv(); the twin leaves it to ip_rcv()
+    // (with -i the bridge, as br_netfilter does), so only frames that stay bridged run it here.
+    const own = !isGroup(frame.dst) ? fdbLookup(dbr as BridgeLink, frame.dst, env.now) : undefined;
+    if (own && isLocalEntry(own)) {
+      env.step({ kind: 'bridge', action: `${br.name}: ${frame.dst} is local: up the stack of ${br.name}`, entry: fdbLine(world, ns, br, own) });
+      passUp(env, ns, br, frame);
+      return;
+    }
     const f = env.brNetfilter(ns, 'PREROUTING', frame, { bridge: br.ifindex, physIn: port.ifindex });
     if (!f) return;
     if (isGroup(f.dst)) {

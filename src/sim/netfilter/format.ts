@@ -202,7 +202,7 @@ function saveAddr(letter: 's' | 'd', a: AddrMatch | undefined): string {
   return `${a.inv ? ' !' : ''} -${letter} ${formatIp4(a.addr)}${saveMask(a.mask)}`;
 }
 
-function saveMatch(m: NfMatch, proto: number): string {
+function saveMatch(m: NfMatch): string {
   switch (m.kind) {
     case 'tcp':
     case 'udp': {
@@ -242,7 +242,6 @@ function saveMatch(m: NfMatch, proto: number): string {
     case 'physdev':
       return ' -m physdev' + physdevText(m);
   }
-  void proto;
 }
 
 function physdevText(m: Extract<NfMatch, { kind: 'physdev' }>): string {
@@ -299,12 +298,11 @@ export function saveRuleBody(spec: NfRuleSpec): string {
   let s = saveAddr('s', spec.src) + saveAddr('d', spec.dst);
   if (spec.inIf) s += `${spec.inIf.inv ? ' !' : ''} -i ${spec.inIf.name}`;
   if (spec.outIf) s += `${spec.outIf.inv ? ' !' : ''} -o ${spec.outIf.name}`;
-  const proto = spec.proto?.num ?? 0;
   if (spec.proto && (spec.proto.num !== 0 || spec.proto.inv)) {
     const n = protoName(spec.proto.num);
     s += `${spec.proto.inv ? ' !' : ''} -p ${n ?? spec.proto.num}`;
   }
-  for (const m of spec.matches) s += saveMatch(m, proto);
+  for (const m of spec.matches) s += saveMatch(m);
   s += saveTarget(spec.target);
   return s;
 }

@@ -165,6 +165,7 @@ export function bridgeCreate(world: World, c: { ns: NsName; name: string; mac?: 
         forwardDelayCs: s.forwardDelayCs,
         vlanFiltering: false,
         macSet: c.mac !== undefined,
+        localMac: common.mac,
         ...(s.mcastSnooping ? {} : { mcastSnooping: false }),
       };
       d.ns[c.ns]!.links[common.ifindex] = br as Draft<BridgeLink>;
@@ -179,7 +180,11 @@ export function bridgeChange(world: World, nsName: NsName, brIfindex: number, s:
   return okw(
     produce(world, (d) => {
       const b = d.ns[nsName]!.links[brIfindex] as Draft<BridgeLink>;
-      if (s.ageingTimeCs !== undefined) b.ageingTimeCs = s.ageingTimeCs;
+      if (s.ageingTimeCs !== undefined) {
+        // br_set_ageing_time(): the garbage collector runs at once and is rescheduled from now.
+        b.ageingTimeCs = s.ageingTimeCs;
+        b.gcBaseMs = d.clockMs;
+      }
       if (s.forwardDelayCs !== undefined) b.forwardDelayCs = s.forwardDelayCs;
       if (s.mcastSnooping !== undefined) {
         if (s.mcastSnooping) delete b.mcastSnooping;
@@ -239,6 +244,7 @@ export function setMaster(world: World, nsName: NsName, ifindex: number, masterI
       const br = dns.links[masterIfindex] as Draft<BridgeLink>;
       // br_add_if(): br_fdb_add_local() for the port's address, then br_stp_recalculate_bridge_id().
       addLocalDraft(br, dl.mac, ifindex, d.clockMs);
+      dl.brport.localMac = dl.mac;
       br.carrierFromPorts = true;
       recalcBridgeMacDraft(dns, br, d.clockMs);
     }),
@@ -291,6 +297,7 @@ function changeBridgeMacDraft(br: Draft<BridgeLink>, mac: Mac, now: number): voi
   const old = br.fdb.find((e) => e.mac === br.mac);
   if (old && old.ifindex === br.ifindex && old.local) br.fdb = br.fdb.filter((e) => e !== old);
   br.mac = mac;
+  br.localMac = mac;
   addLocalDraft(br, mac, br.ifindex, now);
 }
 
@@ -324,18 +331,38 @@ export function reconcileBridgesDraft(dns: Draft<Netns>, now: number): void {
   for (const br of Object.values(dns.links)) {
     if (br.kind !== 'bridge') continue;
     const dbr = br as Draft<BridgeLink>;
-    const before = dbr.fdb.length;
-    // Entries of devices that are gone or no longer ports.
-    dbr.fdb = dbr.fdb.filter((e) => {
-      if (e.ifindex === dbr.ifindex) return !e.local || e.mac === dbr.mac;
-      const p = dns.links[e.ifindex];
-      if (!p || p.master !== dbr.ifindex) return false;
-      return !e.local || e.mac === p.mac;
-    });
-    const ports = Object.values(dns.links).filter((l) => l.master === dbr.ifindex);
-    for (const p of ports) addLocalDraft(dbr, p.mac as Mac, p.ifindex, now);
-    if (dbr.fdb.length !== before || ports.length > 0) recalcBridgeMacDraft(dns, dbr, now);
-    if (isValidMac(dbr.mac as Mac) && (dbr.macSet || dbr.carrierFromPorts)) addLocalDraft(dbr, dbr.mac as Mac, dbr.ifindex, now);
+    // br_fdb_cleanup(): learned entries are deleted once they outlived the ageing time.
+    const hold = ageingMs(dbr as BridgeLink);
+    if (dbr.fdb.some((e) => fdbExpired(e as FdbEntry, hold, now))) dbr.fdb = dbr.fdb.filter((e) => !fdbExpired(e as FdbEntry, hold, now));
+    // Entries of devices that are gone or no longer ports (br_fdb_delete_by_port on unregister).
+    if (dbr.fdb.some((e) => e.ifindex !== dbr.ifindex && dns.links[e.ifindex]?.master !== dbr.ifindex)) {
+      dbr.fdb = dbr.fdb.filter((e) => e.ifindex === dbr.ifindex || dns.links[e.ifindex]?.master === dbr.ifindex);
+    }
+    // br_fdb_changeaddr(): a port whose MAC changed gets its local entry moved.
+    for (const p of Object.values(dns.links)) {
+      if (p.master !== dbr.ifindex || !p.brport || p.brport.localMac === p.mac) continue;
+      const old = p.brport.localMac;
+      dbr.fdb = dbr.fdb.filter((e) => !(e.local && e.mac === old && e.ifindex === p.ifindex));
+      addLocalDraft(dbr, p.mac as Mac, p.ifindex, now);
+      p.brport.localMac = p.mac;
+    }
+    // The bridge's own MAC changed (`ip link set br0 address`): its local entry moves too.
+    if ((dbr.localMac ?? dbr.mac) !== dbr.mac) {
+      const old = dbr.localMac;
+      dbr.fdb = dbr.fdb.filter((e) => !(e.local && e.mac === old && e.ifindex === dbr.ifindex));
+      addLocalDraft(dbr, dbr.mac as Mac, dbr.ifindex, now);
+      dbr.localMac = dbr.mac;
+    }
+    // br_stp_recalculate_bridge_id() runs on every port event: the lowest port MAC.
+    if (dbr.carrierFromPorts && !dbr.macSet) recalcBridgeMacDraft(dns, dbr, now);
+    // br_mtu_auto_adjust(): the smallest port MTU (1500 without ports) unless the user set one.
+    if (dbr.mtuAuto !== undefined && dbr.mtu !== dbr.mtuAuto) dbr.mtuByUser = true;
+    if (dbr.carrierFromPorts && !dbr.mtuByUser) {
+      let mtu = 0;
+      for (const p of Object.values(dns.links)) if (p.master === dbr.ifindex && (mtu === 0 || p.mtu < mtu)) mtu = p.mtu;
+      dbr.mtu = mtu || 1500;
+      dbr.mtuAuto = dbr.mtu;
+    }
   }
 }
 
@@ -526,14 +553,15 @@ function vxlanFdbModify(world: World, nsName: NsName, vx: VxlanLink, req: FdbReq
   if (req.verb === 'del') {
     if (of.length === 0) return err(RTNL_NOENT);
     if (req.dst === undefined) return put(vx.fdb.filter((e) => e.mac !== req.mac));
-    if (!of.some((e) => e.dst === req.dst)) return err(RTNL_NOENT);
+    // __vxlan_fdb_delete(): an unknown remote of a known MAC is not an error.
+    if (!of.some((e) => e.dst === req.dst)) return okw(world);
     return put(vx.fdb.filter((e) => !(e.mac === req.mac && e.dst === req.dst)));
   }
   if (of.length === 0) return put([entry, ...vx.fdb]);
   if (req.verb === 'add') return err(RTNL_EXIST);
   if (req.verb === 'replace') {
     // vxlan_fdb_update_existing(): "Only change unicasts".
-    if (!isValidMac(req.mac)) return err(RTNL_NOTSUPP);
+    if (!isValidMac(req.mac)) return err('Error: Cannot replace non-unicast fdb entries.');
     const first = of[0]!;
     return put(vx.fdb.map((e) => (e === first ? { ...entry } : e)));
   }

@@ -13,7 +13,8 @@
  *   goes (and when the MAC changes), removed when the device goes down;
  * - the IPv6 chatter (DAD, MLD reports, router solicitations) a device sends
  *   when it gets its link-local address: a bridge on the other end of its
- *   veth learns its MAC, and so does a VXLAN peer (see learnFromChatter).
+ *   veth learns its MAC, and so does a VXLAN peer (see chatter()); a bridge's
+ *   IGMP report for 224.0.0.106 once it is up with a forwarding port does the same.
  * - bridges follow changes made elsewhere to their ports (reconcileBridgesDraft).
  *
  * Orders observed on Linux 6.18 (`bridge fdb show dev X`):
@@ -25,9 +26,10 @@
  *   bridge up:                    33:33:00:00:00:01 01:00:5e:00:00:6a 33:33:00:00:00:6a 01:00:5e:00:00:01 ...
  */
 import { produce, type Draft } from 'immer';
-import type { Mac } from '../../model/addr.js';
+import type { Ip4, Mac } from '../../model/addr.js';
 import { hasCarrier } from '../../model/queries.js';
-import type { BridgeLink, L2State, Link, Netns, NsName, VxlanLink, World } from '../../model/world.js';
+import type { BridgeLink, FdbEntry, L2State, Link, Netns, NsName, VxlanLink, World } from '../../model/world.js';
+import { vxlanLiveFdb, vxlanSnoopDraft } from './vxlan.js';
 import { fdbLearnDraft, initialL2, masterOf, portState, reconcileBridgesDraft } from './bridge.js';
 import { ipv6Enabled } from './sysctl.js';
 
@@ -75,7 +77,7 @@ function withAdded(list: readonly Mac[], ...macs: Mac[]): Mac[] {
  */
 export const CHATTER_DELAY_MS = 1000;
 
-function nextL2(world: World, nsName: NsName, ns: Netns, link: Link): { l2: L2State; gotLinkLocal: boolean } {
+function nextL2(world: World, nsName: NsName, ns: Netns, link: Link): { l2: L2State; gotLinkLocal: boolean; igmpReport: boolean } {
   const prev = link.l2 ?? initialL2();
   const up = link.adminUp;
   const ready = up && hasCarrier(world, nsName, link);
@@ -86,6 +88,8 @@ function nextL2(world: World, nsName: NsName, ns: Netns, link: Link): { l2: L2St
   let ll6Ms = prev.ll6Ms;
   let chatted = prev.chatted ?? false;
   let gotLinkLocal = false;
+  let igmpReported = prev.igmpReported ?? false;
+  let igmpReport = false;
   if (prev.up && !up) {
     // NETDEV_DOWN: ip_mc_down, br_multicast_stop, addrconf_ifdown (which leaves ff02::1 too if IPv6 was up).
     mc = ll6 !== undefined ? [] : mc.filter((m) => m === MC_ALL_NODES);
@@ -116,6 +120,15 @@ function nextL2(world: World, nsName: NsName, ns: Netns, link: Link): { l2: L2St
     chatted = true;
     gotLinkLocal = true;
   }
+  // igmp_ifc_event() after ip_mc_up(): a snooping bridge reports 224.0.0.106 (igmp_link_local_mcast_reports=1);
+  // the reports that matter leave once a port forwards (a report with no forwarding port reaches no one).
+  if (!up) igmpReported = false;
+  else if (link.kind === 'bridge' && (link.mcastSnooping ?? true) && !igmpReported) {
+    if (Object.values(ns.links).some((p) => p.master === link.ifindex && portState(world, nsName, p) === 'forwarding')) {
+      igmpReported = true;
+      igmpReport = true;
+    }
+  }
   const l2: L2State = {
     up,
     ready,
@@ -125,8 +138,9 @@ function nextL2(world: World, nsName: NsName, ns: Netns, link: Link): { l2: L2St
     ...(prev.uc !== undefined ? { uc: prev.uc } : {}),
     ...(ll6Ms !== undefined ? { ll6Ms } : {}),
     ...(chatted ? { chatted } : {}),
+    ...(igmpReported ? { igmpReported } : {}),
   };
-  return { l2, gotLinkLocal };
+  return { l2, gotLinkLocal, igmpReport };
 }
 
 function sameL2(a: L2State | undefined, b: L2State): boolean {
@@ -138,6 +152,7 @@ function sameL2(a: L2State | undefined, b: L2State): boolean {
     a.upSinceMs === b.upSinceMs &&
     a.ll6Ms === b.ll6Ms &&
     (a.chatted ?? false) === (b.chatted ?? false) &&
+    (a.igmpReported ?? false) === (b.igmpReported ?? false) &&
     a.mc.length === b.mc.length &&
     a.mc.every((m, i) => m === b.mc[i]) &&
     a.uc === b.uc
@@ -152,75 +167,100 @@ function sameL2(a: L2State | undefined, b: L2State): boolean {
 export function settleLinks(world: World): World {
   // Bridges first: port MACs, deleted ports (cheap when nothing changed).
   let w = world;
-  const needsReconcile = Object.keys(world.ns).some((n) => Object.values(world.ns[n]!.links).some((l) => l.kind === 'bridge'));
+  const needsReconcile = Object.keys(world.ns).some((n) => Object.values(world.ns[n]!.links).some((l) => l.kind === 'bridge' || l.kind === 'vxlan'));
   if (needsReconcile) {
     const r = produce(w, (d) => {
-      for (const ns of Object.values(d.ns)) reconcileBridgesDraft(ns, d.clockMs);
+      for (const ns of Object.values(d.ns)) {
+        reconcileBridgesDraft(ns, d.clockMs);
+        // vxlan_cleanup(): learned remotes age out too.
+        for (const l of Object.values(ns.links)) {
+          if (l.kind !== 'vxlan') continue;
+          const live = vxlanLiveFdb(l as VxlanLink, d.clockMs);
+          if (live.length !== l.fdb.length) (l as Draft<VxlanLink>).fdb = live as Draft<FdbEntry>[];
+        }
+      }
     });
     w = r;
   }
-  const changes: { ns: NsName; ifindex: number; l2: L2State; gotLinkLocal: boolean }[] = [];
+  const changes: { ns: NsName; ifindex: number; l2: L2State; gotLinkLocal: boolean; igmpReport: boolean }[] = [];
   for (const [nsName, ns] of Object.entries(w.ns)) {
     for (const link of Object.values(ns.links)) {
       if (link.kind === 'loopback') continue;
-      const { l2, gotLinkLocal } = nextL2(w, nsName, ns, link);
-      if (!sameL2(link.l2, l2)) changes.push({ ns: nsName, ifindex: link.ifindex, l2, gotLinkLocal });
+      const { l2, gotLinkLocal, igmpReport } = nextL2(w, nsName, ns, link);
+      if (!sameL2(link.l2, l2)) changes.push({ ns: nsName, ifindex: link.ifindex, l2, gotLinkLocal, igmpReport });
     }
   }
   if (changes.length === 0) return w;
   const base = w;
   return produce(w, (d) => {
     for (const c of changes) d.ns[c.ns]!.links[c.ifindex]!.l2 = c.l2 as Draft<L2State>;
-    for (const c of changes) if (c.gotLinkLocal) learnFromChatter(base, d, c.ns, c.ifindex);
+    for (const c of changes) if (c.gotLinkLocal || c.igmpReport) chatter(base, d, c.ns, c.ifindex);
   });
 }
 
 /**
- * A device that just got its link-local address sends DAD, MLD and router
- * solicitation frames from its MAC. What the twin models of that: a bridge
- * whose port is the other end of the device's veth learns the MAC on that
- * port; a bridge sending it out of its ports lets bridges behind those ports'
- * peers learn it; a VXLAN device's frames reach its remotes, whose VXLAN
- * devices (same VNI and port, learning on) learn the MAC behind its address.
+ * A device sends a multicast frame from its MAC (IPv6 DAD/MLD/RS once it has
+ * its link-local address; a bridge's IGMP report for 224.0.0.106). Only the
+ * learning it causes is modelled, following the frame as the datapath would
+ * flood it: out of a veth to its peer, out of a VXLAN to every default remote
+ * (whose VXLAN device learns the MAC behind our address), into a bridge
+ * through a forwarding port (learned there, flooded to the other ports).
  */
-function learnFromChatter(world: World, d: Draft<World>, nsName: NsName, ifindex: number): void {
-  const ns = world.ns[nsName]!;
-  const link = ns.links[ifindex]!;
+function chatter(world: World, d: Draft<World>, nsName: NsName, ifindex: number): void {
+  const link = world.ns[nsName]?.links[ifindex];
+  if (!link) return;
+  const seen = new Set<string>();
   const now = world.clockMs;
-  const learnAtPeerOf = (l: Link): void => {
-    if (l.kind !== 'veth') return;
-    const pns = world.ns[l.peer.ns];
-    const peer = pns?.links[l.peer.ifindex];
-    if (!pns || !peer) return;
-    const br = masterOf(pns, peer);
-    if (!br || !(peer.brport?.learning ?? true) || portState(world, l.peer.ns, peer) !== 'forwarding') return;
-    fdbLearnDraft(d.ns[l.peer.ns]!.links[br.ifindex] as Draft<BridgeLink>, peer.ifindex, link.mac, now);
-  };
-  if (link.kind === 'veth') {
-    learnAtPeerOf(link);
-  } else if (link.kind === 'bridge') {
-    for (const p of Object.values(ns.links)) {
-      if (p.master === link.ifindex && portState(world, nsName, p) === 'forwarding') learnAtPeerOf(p);
-    }
-  } else if (link.kind === 'vxlan') {
-    learnOverVxlan(world, d, nsName, link, link.mac);
-  }
-}
+  const mac = link.mac;
 
-/** The VXLAN peers of `vx` (by its default remotes) learn `mac` behind vx's source address. */
-function learnOverVxlan(world: World, d: Draft<World>, nsName: NsName, vx: VxlanLink, mac: Mac): void {
-  const src = vx.local ?? (vx.dev !== undefined ? world.ns[nsName]!.links[vx.dev]?.addrs[0]?.local : undefined);
-  if (src === undefined) return;
-  for (const r of vx.fdb.filter((e) => e.mac === '00:00:00:00:00:00')) {
-    for (const [pname, pns] of Object.entries(world.ns)) {
-      if (pname === nsName) continue;
-      if (!Object.values(pns.links).some((l) => l.addrs.some((a) => a.local === r.dst))) continue;
-      for (const l of Object.values(pns.links)) {
-        if (l.kind !== 'vxlan' || l.vni !== vx.vni || l.dstport !== vx.dstport || !l.adminUp || !l.learning) continue;
-        const dl = d.ns[pname]!.links[l.ifindex] as Draft<VxlanLink>;
-        if (dl.fdb.some((e) => e.mac === mac)) continue;
-        dl.fdb.unshift({ mac, ifindex: l.ifindex, state: 'dynamic', self: true, dst: src, updatedMs: world.clockMs });
+  const floodBridge = (ns: NsName, br: BridgeLink, except: number | undefined): void => {
+    for (const p of Object.values(world.ns[ns]!.links)) {
+      if (p.master !== br.ifindex || p.ifindex === except) continue;
+      if (portState(world, ns, p) !== 'forwarding') continue;
+      emitOut(ns, p);
+    }
+  };
+  const arrive = (ns: NsName, dev: Link): void => {
+    const key = `${ns}|${dev.ifindex}`;
+    if (seen.has(key) || !dev.adminUp) return;
+    seen.add(key);
+    const br = masterOf(world.ns[ns]!, dev);
+    if (!br || portState(world, ns, dev) !== 'forwarding') return;
+    if (dev.brport?.learning ?? true) fdbLearnDraft(d.ns[ns]!.links[br.ifindex] as Draft<BridgeLink>, dev.ifindex, mac, now);
+    floodBridge(ns, br, dev.ifindex);
+  };
+  const emitOut = (ns: NsName, dev: Link): void => {
+    if (!dev.adminUp) return;
+    if (dev.kind === 'veth') {
+      const pns = world.ns[dev.peer.ns];
+      const peer = pns?.links[dev.peer.ifindex];
+      if (peer && hasCarrier(world, ns, dev)) arrive(dev.peer.ns, peer);
+    } else if (dev.kind === 'vxlan') {
+      const src = vxlanSource(world, ns, dev);
+      if (src === undefined) return;
+      for (const r of dev.fdb.filter((e) => e.mac === '00:00:00:00:00:00')) {
+        for (const [pname, pns] of Object.entries(world.ns)) {
+          if (pname === ns || !Object.values(pns.links).some((l) => l.adminUp && l.addrs.some((a) => a.local === r.dst))) continue;
+          for (const l of Object.values(pns.links)) {
+            if (l.kind !== 'vxlan' || l.vni !== dev.vni || l.dstport !== dev.dstport || !l.adminUp) continue;
+            if (l.learning) {
+              const dl = d.ns[pname]!.links[l.ifindex] as Draft<VxlanLink>;
+              vxlanSnoopDraft(dl, mac, src, now);
+            }
+            arrive(pname, l);
+          }
+        }
       }
     }
-  }
+  };
+
+  if (link.kind === 'bridge') floodBridge(nsName, link, undefined);
+  else emitOut(nsName, link);
+}
+
+/** The outer source address of a VXLAN device: `local`, else the first address of its underlay device. */
+function vxlanSource(world: World, nsName: NsName, vx: VxlanLink): Ip4 | undefined {
+  if (vx.local !== undefined) return vx.local;
+  if (vx.dev !== undefined) return world.ns[nsName]?.links[vx.dev]?.addrs[0]?.local;
+  return undefined;
 }

@@ -325,3 +325,22 @@ describe('nfHook: DNAT', () => {
     );
   });
 });
+
+describe('nfHook: built-in chain policy counters (nft base-chain stats)', () => {
+  // Kernel: `-A INPUT -s 9.9.9.9; -Z; ping -c 2` gives ":INPUT ACCEPT [2:168]"; without -Z, [0:0].
+  const setup = 'ip netns add z\nip -n z link add d0 type veth peer name d1\nip netns exec z iptables -A INPUT -s 9.9.9.9\n';
+  const deliver = (w: World): World => {
+    let r: NfResult;
+    [w, r] = hook(w, 'z', 'PREROUTING', echo('10.0.0.1', '10.0.0.2', 3, 1), { in: 'd0' });
+    [w] = hook(w, 'z', 'INPUT', r.pkt, { in: 'd0' });
+    return w;
+  };
+  it('a chain created by -A does not count its policy', () => {
+    const w = deliver(runScript(setup).world);
+    expect(runScript('ip netns exec z iptables-save -c -t filter', { world: w }).output).toContain(':INPUT ACCEPT [0:0]\n');
+  });
+  it('-Z attaches counters to it', () => {
+    const w = deliver(runScript(setup + 'ip netns exec z iptables -Z\n').world);
+    expect(runScript('ip netns exec z iptables-save -c -t filter', { world: w }).output).toContain(':INPUT ACCEPT [1:84]\n');
+  });
+});

@@ -7,8 +7,9 @@
  * mcast_snooping. STP and VLAN filtering themselves are not modelled.
  */
 import type { BridgeLink, Link, NsName, World } from '../../../model/world.js';
-import { bridgeCreate, bridgeIdText, DEFAULT_BRIDGE, masterOf, portState, type BridgeSpec } from '../../../sim/ops/bridge.js';
+import { bridgeChange, bridgeCreate, bridgeIdText, DEFAULT_BRIDGE, masterOf, portsOf, portState, type BridgeSpec } from '../../../sim/ops/bridge.js';
 import { Unsupported } from '../../types.js';
+import { rawJson } from '../raw-json.js';
 import type { KindParseError, LinkKind } from './index.js';
 
 const USAGE = `Usage: ... bridge [ fdb_flush ]
@@ -108,6 +109,11 @@ export function parseBridgeOpts(args: readonly string[]): Partial<BridgeSpec> | 
   return spec;
 }
 
+/** A timer in JSON: seconds printed with "%.2f". */
+function jsonTimer(cs: number): string {
+  return rawJson((cs / 100).toFixed(2));
+}
+
 /** print_timer(): `%4i.%.2i`. */
 function timer(cs: number): string {
   return `${String(Math.floor(cs / 100)).padStart(4)}.${String(cs % 100).padStart(2, '0')}`;
@@ -120,11 +126,13 @@ function timer(cs: number): string {
 function gcTimerCs(world: World, br: BridgeLink): number {
   const since = br.l2?.upSinceMs;
   if (!br.adminUp || since === undefined) return 0;
-  const elapsed = world.clockMs - since;
-  if (elapsed < 100) return Math.round((100 - elapsed) / 10);
   const period = br.ageingTimeCs * 10;
+  // The first run 100 ms after opening, or a run at once when ageing_time was changed since.
+  const base = br.gcBaseMs !== undefined && br.gcBaseMs >= since ? br.gcBaseMs : since + 100;
+  const elapsed = world.clockMs - base;
+  if (elapsed < 0) return Math.round(-elapsed / 10);
   if (period <= 0) return 0;
-  return Math.round((period - ((elapsed - 100) % period)) / 10);
+  return Math.round((period - (elapsed % period)) / 10);
 }
 
 function bridgeDetails(world: World, br: BridgeLink): [string, number | string][] {
@@ -225,7 +233,7 @@ export const bridgeKind: LinkKind<Partial<BridgeSpec>> = {
   detailsJson(world, _ns, link) {
     const br = link as BridgeLink;
     const data: Record<string, unknown> = {};
-    for (const [k, v] of bridgeDetails(world, br)) data[JSON_KEYS[k] ?? k] = TIMERS.has(k) ? (v as number) / 100 : v;
+    for (const [k, v] of bridgeDetails(world, br)) data[JSON_KEYS[k] ?? k] = TIMERS.has(k) ? jsonTimer(v as number) : v;
     return { info_kind: 'bridge', info_data: data };
   },
   slaveDetailsText(world, ns, port) {
@@ -263,9 +271,9 @@ export const bridgeKind: LinkKind<Partial<BridgeSpec>> = {
         designated_cost: 0,
         bridge_id: id,
         root_id: id,
-        hold_timer: 0,
-        message_age_timer: 0,
-        forward_delay_timer: 0,
+        hold_timer: jsonTimer(0),
+        message_age_timer: jsonTimer(0),
+        forward_delay_timer: jsonTimer(0),
         topology_change_ack: 0,
         config_pending: 0,
         proxy_arp: false,
@@ -283,9 +291,19 @@ export const bridgeKind: LinkKind<Partial<BridgeSpec>> = {
       },
     };
   },
+  parseChange(args, ctx, link) {
+    const s = parseBridgeOpts(args);
+    if ('error' in s) return s as KindParseError;
+    return (world) => bridgeChange(world, ctx.ns, link.ifindex, s as Partial<BridgeSpec>);
+  },
   numQueues: () => 1,
   mtuRange: () => [68, 65535],
-  tsoMaxSize: () => 65536,
+  // netdev_update_features(): the bridge takes its ports' limits (veth 524280); without ports the default.
+  tsoMaxSize: (world, ns, link) => {
+    const ports = portsOf(world.ns[ns]!, link as BridgeLink);
+    if (ports.length === 0) return 65536;
+    return Math.min(...ports.map((p) => (p.kind === 'vxlan' && p.dev === undefined ? 65536 : 524280)));
+  },
 };
 
 /** dev_alloc_name("bridge%d"): the lowest unused number. */

@@ -1,0 +1,404 @@
+/**
+ * The scenario format (`apiVersion: podnet.dev/v1alpha1`, `kind: Scenario`),
+ * as zod schemas. These schemas are the single source of truth: the loader
+ * validates with them (every object is strict, so an unknown key is an
+ * error), and docs/scenarios.md is generated from their descriptions
+ * (src/scenarios/reference.ts).
+ *
+ * A step is an object with exactly one *action* key (`sh`, `ping`, `fault`,
+ * ...) plus optional `name` and `expect`; the loader picks the step's schema
+ * by that key (STEP_KINDS), so the expectations allowed depend on the action.
+ */
+import { z } from 'zod';
+
+export const API_VERSION = 'podnet.dev/v1alpha1';
+export const KIND = 'Scenario';
+
+const NAME_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const IFNAME_RE = /^[A-Za-z0-9_.-]{1,15}$/;
+const CIDR_RE = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/;
+
+/** A name: also the name of the twin namespace (`ip netns`) that holds the object. */
+export const Name = z
+  .string()
+  .max(40, 'names are at most 40 characters')
+  .regex(NAME_RE, 'must be a lower-case name (letters, digits and "-", starting and ending with a letter or digit)');
+
+export const IfName = z.string().regex(IFNAME_RE, 'must be an interface name (1-15 characters of letters, digits, "_", "." and "-")');
+
+/** `a.b.c.d/len` (host bits allowed: an interface address). */
+export const Cidr = z.string().regex(CIDR_RE, 'must be an IPv4 address with a prefix length, e.g. 10.244.1.0/24');
+
+/**
+ * A reference by name: `pod/NAME`, `pod/NAME/CONTAINER`, `node/NAME`,
+ * `machine/NAME`, `network/NAME`, optionally `:IFNAME` for a device. Which
+ * forms a field accepts is checked after the schema (src/scenarios/refs.ts).
+ */
+export const Ref = z.string().min(1, 'must not be empty');
+
+const describe = <T extends z.ZodType>(s: T, d: string): T => s.meta({ description: d }) as T;
+
+// ---------------------------------------------------------------------------
+// Topology
+
+export const Interface = describe(
+  z.strictObject({
+    name: describe(IfName, 'Interface name inside the machine, e.g. eth0.'),
+    network: describe(Name, 'The switch (spec.networks) this interface is cabled to.'),
+    address: describe(Cidr, 'Address with prefix length, e.g. 192.168.0.10/24.').optional(),
+    mtu: describe(z.number().int().min(68).max(65535), 'MTU of the interface (default 1500).').optional(),
+  }),
+  'A physical interface: a veth pair from the machine to a port of the switch.',
+);
+
+const hostFields = {
+  name: describe(Name, 'Name of the machine; also the name of its network namespace in the twin.'),
+  interfaces: describe(z.array(Interface), 'Interfaces cabled to switches.').default([]),
+  routes: describe(z.array(z.string().min(1)), 'Routes, each in `ip route add` syntax, e.g. "10.244.2.0/24 via 192.168.0.11".').default([]),
+  forwarding: describe(z.boolean(), 'net.ipv4.ip_forward=1 (the machine routes packets between its interfaces).').default(false),
+  sysctls: describe(
+    z.record(z.string().min(1), z.union([z.string(), z.number()])),
+    'Other sysctls, e.g. {net.ipv4.conf.all.rp_filter: 1}.',
+  ).default({}),
+  iptables: describe(
+    z.array(z.string().min(1)),
+    'iptables rules, each as the arguments of one `iptables` command, e.g. "-t nat -A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE".',
+  ).default([]),
+  setup: describe(
+    z.string(),
+    'More twin-shell lines run on the machine when it boots (after interfaces, sysctls, routes and rules), e.g. a bridge or a VXLAN device.',
+  ).optional(),
+};
+
+export const Network = describe(
+  z.strictObject({
+    name: describe(Name, 'Name of the switch; a bridge in a namespace of this name.'),
+    description: z.string().optional(),
+  }),
+  'An L2 segment of the underlay: a switch (a Linux bridge in its own namespace; every attached interface is a veth pair to one of its ports).',
+);
+
+export const Machine = describe(z.strictObject(hostFields), 'A machine that is not a Kubernetes node: a router, a server outside the cluster, a Docker host.');
+
+export const CniConfig = describe(
+  z.strictObject({
+    conflist: describe(
+      z.record(z.string(), z.unknown()),
+      'A network configuration list (`{cniVersion, name, plugins: [...]}`) or a single network configuration (`{cniVersion, name, type, ...}`), inline. The strings {{podCIDR}} and {{node}} are replaced by the node\'s values.',
+    ).optional(),
+    file: describe(z.string().min(1), 'A .conflist/.conf JSON file, relative to the scenario file.').optional(),
+  }),
+  'CNI configuration: what /etc/cni/net.d holds on a node. Exactly one of conflist or file.',
+);
+
+export const Node = describe(
+  z.strictObject({
+    ...hostFields,
+    podCIDR: describe(Cidr, "The node's pod subnet (spec.podCIDR), e.g. 10.244.1.0/24; {{podCIDR}} in CNI configs.").optional(),
+    cni: describe(CniConfig, "This node's CNI configuration (default: spec.cni).").optional(),
+    joined: describe(z.boolean(), 'false: the node is declared but joins the cluster only at a `node: {join: ...}` step.').default(true),
+  }),
+  'A Kubernetes node: a machine that runs pods.',
+);
+
+export const ContainerPort = describe(
+  z.strictObject({
+    containerPort: describe(z.number().int().min(1).max(65535), 'Port the container listens on (on every address of the pod).'),
+    protocol: describe(z.enum(['TCP', 'UDP']), 'TCP (default) or UDP.').default('TCP'),
+    name: z.string().optional(),
+  }),
+  'A listening socket of the container, open while the container runs.',
+);
+
+export const Container = describe(
+  z.strictObject({
+    name: describe(Name, 'Container name, unique in the pod ("pause" is the sandbox).'),
+    image: describe(z.string(), 'Informational only.').optional(),
+    ports: describe(z.array(ContainerPort), 'Listeners declared by the container.').default([]),
+  }),
+  'An application container. All containers of a pod share the network namespace the pause container holds.',
+);
+
+export const Pod = describe(
+  z.strictObject({
+    name: describe(Name, 'Pod name; also the name of its network namespace.'),
+    node: describe(Name, 'The node (or machine) the pod runs on.'),
+    network: describe(
+      z.enum(['cni', 'none', 'host']),
+      'cni (default): the runtime calls the node\'s CNI plugins; none: only lo (wire it with steps, like `docker run --net=none`); host: hostNetwork, the pod shares the node\'s namespace.',
+    ).default('cni'),
+    containers: describe(z.array(Container).min(1, 'a pod has at least one container'), 'Application containers.'),
+    start: describe(z.boolean(), 'false: the pod is created only by a `sandbox: {create: ...}` step.').default(true),
+    cniArgs: describe(z.record(z.string(), z.string()), 'Extra CNI_ARGS key=value pairs (e.g. IP for the static IPAM).').default({}),
+  }),
+  'A pod: a sandbox (the pause container holding a network namespace) and its containers.',
+);
+
+export const ScriptPlugin = describe(
+  z.strictObject({
+    name: describe(Name, 'The plugin binary name, used as `type` in CNI configs.'),
+    script: describe(
+      z.string().min(1),
+      'Twin-shell lines the plugin runs on the node, with CNI_COMMAND, CNI_CONTAINERID, CNI_NETNS, CNI_IFNAME, CNI_PATH, CNI_ARGS in the environment, plus CNI_NETNS_NAME (the namespace name) and ARG_<KEY> for each CNI_ARGS pair (the twin shell has no $(...)).',
+    ),
+  }),
+  'A CNI plugin written as a shell script (the CNI spec allows any executable).',
+);
+
+// ---------------------------------------------------------------------------
+// Steps
+
+const Probe = {
+  from: describe(Ref, 'Sender: pod/NAME, pod/NAME/CONTAINER, node/NAME or machine/NAME.'),
+  to: describe(Ref, 'Destination: pod/NAME, node/NAME, machine/NAME (their primary address), an IPv4 address, or localhost.'),
+};
+
+export const PingAction = describe(
+  z.strictObject({
+    ...Probe,
+    count: describe(z.number().int().min(1).max(10), 'Echo requests to send (expectations look at the last one).').default(1),
+    ttl: describe(z.number().int().min(1).max(255), 'TTL of the request (ping -t).').optional(),
+    size: describe(z.number().int().min(0).max(65507), 'Payload bytes (ping -s, default 56).').optional(),
+  }),
+  'ICMP echo request and its reply.',
+);
+
+export const TcpAction = describe(
+  z.strictObject({ ...Probe, port: describe(z.number().int().min(1).max(65535), 'Destination port.') }),
+  'A TCP connection attempt (SYN): answered by SYN-ACK if a container of the destination listens on the port, else RST.',
+);
+
+export const UdpAction = describe(
+  z.strictObject({
+    ...Probe,
+    port: describe(z.number().int().min(1).max(65535), 'Destination port.'),
+    data: describe(z.string(), 'Payload text.').optional(),
+  }),
+  'A UDP datagram: delivered to a listener, or answered by ICMP port unreachable.',
+);
+
+export const TracerouteAction = describe(
+  z.strictObject({ ...Probe, maxHops: describe(z.number().int().min(1).max(64), 'Largest TTL tried (default 30).').default(30) }),
+  'UDP probes with TTL 1, 2, ...: who answers at each TTL.',
+);
+
+export const ShAction = describe(
+  z.strictObject({
+    on: describe(Ref, 'Where the lines run: node/NAME, machine/NAME or pod/NAME (default: the twin\'s initial namespace, from which `ip netns exec` reaches every machine).').optional(),
+    run: describe(z.string(), 'Twin-shell lines (the language of `podnet sh`).'),
+  }),
+  'Run twin-shell lines. A plain string is short for {run: STRING}.',
+);
+
+const oneOf = <T extends Record<string, z.ZodType>>(shape: T, d: string, extra: Record<string, z.ZodType> = {}) =>
+  describe(
+    z.strictObject({ ...(Object.fromEntries(Object.entries(shape).map(([k, v]) => [k, v.optional()])) as { [K in keyof T]: z.ZodOptional<T[K]> }), ...extra }),
+    d,
+  );
+
+export const CniAction = oneOf(
+  {
+    add: describe(Ref, 'pod/NAME: run ADD for the pod (as the runtime does when the sandbox starts).'),
+    del: describe(Ref, 'pod/NAME: run DEL.'),
+    check: describe(Ref, 'pod/NAME: run CHECK.'),
+  },
+  'Call the node\'s CNI plugins for a pod, the way libcni does (exactly one of add, del, check).',
+);
+
+export const SandboxAction = oneOf(
+  {
+    create: describe(Ref, 'pod/NAME: RunPodSandbox: create the namespace (the pause container), CNI ADD, start the containers.'),
+    delete: describe(Ref, 'pod/NAME: StopPodSandbox + RemovePodSandbox: stop the containers, CNI DEL, delete the namespace.'),
+  },
+  'The CRI pod-sandbox lifecycle (exactly one of create, delete).',
+);
+
+export const ContainerAction = oneOf(
+  {
+    crash: describe(Ref, 'pod/NAME/CONTAINER: the container exits (its listeners close). Crashing "pause" loses the sandbox: the kubelet builds a new one (CNI DEL, new namespace, CNI ADD) and restarts the containers.'),
+    restart: describe(Ref, 'pod/NAME/CONTAINER: the kubelet restarts the container in the same sandbox.'),
+    stop: describe(Ref, 'pod/NAME/CONTAINER: the container is stopped.'),
+    start: describe(Ref, 'pod/NAME/CONTAINER: the container is started.'),
+  },
+  'Container lifecycle (exactly one of crash, restart, stop, start).',
+);
+
+export const NodeAction = oneOf(
+  {
+    reboot: describe(Ref, 'node/NAME: everything not declared is lost (routes and rules added by steps, neighbours); the node is rebuilt from its declaration and its pods get new sandboxes.'),
+    leave: describe(Ref, 'node/NAME: the node and its pods disappear (its cables are unplugged).'),
+    join: describe(Ref, 'node/NAME: a node declared with joined: false boots and its pods start.'),
+  },
+  'Node lifecycle (exactly one of reboot, leave, join).',
+);
+
+export const FaultAction = oneOf(
+  {
+    linkDown: describe(Ref, 'HOST:IFNAME, e.g. node/node-a:eth0: `ip link set IFNAME down`.'),
+    linkUp: describe(Ref, 'HOST:IFNAME: `ip link set IFNAME up`.'),
+    routeDelete: describe(z.string().min(1), 'A route as `ip route del` takes it (with `on`).'),
+    arpFlush: describe(Ref, 'HOST: `ip neigh flush all` there.'),
+    ruleInsert: describe(z.string().min(1), 'iptables arguments (with `on`), e.g. "-I FORWARD -d 10.244.2.0/24 -j DROP".'),
+    peerDown: describe(Ref, 'node/NAME or machine/NAME: its switch ports go down (the machine is unreachable, its own links keep carrier... until the peer side is down).'),
+    peerUp: describe(Ref, 'node/NAME or machine/NAME: its switch ports come back up.'),
+  },
+  'Break something (exactly one fault).',
+  { on: describe(Ref, 'The machine or pod for routeDelete and ruleInsert.').optional() },
+);
+
+// ---------------------------------------------------------------------------
+// Expectations
+
+export const DISPOSITIONS = [
+  'delivered',
+  'exits_network',
+  'no_route',
+  'null_routed',
+  'unreachable',
+  'prohibited',
+  'neighbor_unreachable',
+  'denied_in',
+  'denied_out',
+  'ttl_exceeded',
+  'loop',
+  'forwarding_disabled',
+  'rp_filter',
+  'frag_needed',
+  'link_down',
+  'martian',
+  'port_unreachable',
+  'rejected',
+] as const;
+
+export const OUTCOMES = ['reply', 'reset', 'icmp_error', 'local_error', 'timeout'] as const;
+
+export const ShExpect = describe(
+  z.strictObject({
+    exitCode: describe(z.number().int().min(0).max(255), 'Exit status of the last command (default: every command exits 0).').optional(),
+    output: describe(z.string(), 'The whole output, exactly.').optional(),
+    outputContains: describe(z.array(z.string()), 'Strings the output must contain.').optional(),
+    outputLacks: describe(z.array(z.string()), 'Strings the output must not contain.').optional(),
+  }),
+  'Expectations on what the commands printed.',
+);
+
+export const CounterExpect = describe(
+  z.strictObject({
+    on: describe(Ref, 'The machine (or pod) whose iptables rule is checked.'),
+    table: describe(z.enum(['filter', 'nat', 'mangle', 'raw']), 'Default filter.').default('filter'),
+    chain: describe(z.string().min(1), 'Chain name, e.g. POSTROUTING.'),
+    rule: describe(z.string().min(1), 'Text of the rule as `iptables -S` prints it after the chain name (a substring is enough), e.g. "-j MASQUERADE".'),
+    packets: describe(z.number().int().min(0), 'How many packets of this probe (request, reply and errors) the rule counted.'),
+  }),
+  'An iptables rule counter.',
+);
+
+export const ProbeExpect = describe(
+  z.strictObject({
+    outcome: describe(z.enum(OUTCOMES), 'What the sender saw: reply (echo reply, SYN-ACK, UDP answer), reset (connection refused), icmp_error, local_error (e.g. ENETUNREACH), timeout.').optional(),
+    disposition: describe(z.enum(DISPOSITIONS), "How the request's walk ended (the trace's disposition).").optional(),
+    endedIn: describe(Ref, 'Where the request ended: pod/NAME, node/NAME, machine/NAME, network/NAME.').optional(),
+    ttl: describe(z.number().int().min(0).max(255), 'TTL of the request when it reached the destination.').optional(),
+    sourceSeen: describe(Ref, 'Source address the destination saw: a name (its primary address) or an IPv4 address.').optional(),
+    natFree: describe(z.boolean(), 'true: no NAT step on the way and the destination saw the sender\'s own address.').optional(),
+    path: describe(z.array(Ref), 'Places the request went through, in order (others may come between): pod/NAME, node/NAME, machine/NAME, network/NAME, each optionally :IFNAME.').optional(),
+    pathLacks: describe(z.array(Ref), 'Places the request must not go through.').optional(),
+    counters: describe(z.array(CounterExpect), 'iptables counters.').optional(),
+  }),
+  'Expectations on a probe (ping, tcp, udp).',
+);
+
+export const TracerouteExpect = describe(
+  z.strictObject({
+    hops: describe(z.array(Ref), 'Who answered at TTL 1, 2, ...: names (or addresses); "*" for no answer.').optional(),
+    reached: describe(z.boolean(), 'Did the destination answer (port unreachable from the target)?').optional(),
+  }),
+  'Expectations on a traceroute.',
+);
+
+export const LifecycleExpect = describe(
+  z.strictObject({
+    ...ShExpect.shape,
+    podIP: describe(z.enum(['unchanged', 'changed']), "The pod's address compared with before the step.").optional(),
+    namespace: describe(z.enum(['kept', 'recreated']), "The pod's network namespace compared with before the step.").optional(),
+    running: describe(z.array(Name), 'Containers running after the step (exactly these).').optional(),
+  }),
+  'Expectations on a lifecycle step.',
+);
+
+/** Step kinds: the action key, its schema, and the expectations it accepts. */
+export const STEP_KINDS = {
+  sh: { action: ShAction, expect: ShExpect },
+  cni: { action: CniAction, expect: LifecycleExpect },
+  sandbox: { action: SandboxAction, expect: LifecycleExpect },
+  container: { action: ContainerAction, expect: LifecycleExpect },
+  node: { action: NodeAction, expect: ShExpect },
+  fault: { action: FaultAction, expect: ShExpect },
+  ping: { action: PingAction, expect: ProbeExpect },
+  tcp: { action: TcpAction, expect: ProbeExpect },
+  udp: { action: UdpAction, expect: ProbeExpect },
+  traceroute: { action: TracerouteAction, expect: TracerouteExpect },
+} as const;
+
+export type StepKind = keyof typeof STEP_KINDS;
+export const STEP_KIND_NAMES = Object.keys(STEP_KINDS) as StepKind[];
+
+/** The schema of one step of kind K (what the loader validates a step with). */
+export function stepSchema<K extends StepKind>(kind: K) {
+  return z.strictObject({
+    name: describe(z.string().min(1), 'A name for reports and `--at`.').optional(),
+    [kind]: STEP_KINDS[kind].action,
+    expect: STEP_KINDS[kind].expect.optional(),
+  } as { name: z.ZodOptional<z.ZodString>; expect: z.ZodOptional<(typeof STEP_KINDS)[K]['expect']> } & Record<K, (typeof STEP_KINDS)[K]['action']>);
+}
+
+// ---------------------------------------------------------------------------
+// The document
+
+export const Metadata = describe(
+  z.strictObject({
+    name: describe(Name, 'Scenario name.'),
+    title: describe(z.string(), 'One line for reports.').optional(),
+    description: z.string().optional(),
+    concepts: describe(z.array(z.number().int().min(1).max(10)), 'Numbers of the seed concepts this scenario shows.').optional(),
+  }),
+  'Who the scenario is.',
+);
+
+export const Spec = describe(
+  z.strictObject({
+    seed: describe(z.number().int().min(0), 'Seed of the twin (MACs, veth names). Default 1.').default(1),
+    networks: describe(z.array(Network), 'Switches of the underlay.').default([]),
+    machines: describe(z.array(Machine), 'Machines that are not nodes (routers, outside servers, Docker hosts).').default([]),
+    nodes: describe(z.array(Node), 'Kubernetes nodes.').default([]),
+    cni: describe(CniConfig, 'The CNI configuration of every node without its own.').optional(),
+    plugins: describe(z.array(ScriptPlugin), 'CNI plugins written as scripts.').default([]),
+    pods: describe(z.array(Pod), 'Pods.').default([]),
+    // Steps are validated one by one, each by the schema of its action (see stepSchema).
+    steps: describe(z.array(z.unknown()), 'Ordered steps; each has exactly one action key (' + STEP_KIND_NAMES.join(', ') + ').').default([]),
+  }),
+  'What the scenario builds and does.',
+);
+
+export const Document = z.strictObject({
+  apiVersion: describe(z.literal(API_VERSION), `Always ${API_VERSION}.`),
+  kind: describe(z.literal(KIND), `Always ${KIND}.`),
+  metadata: Metadata,
+  spec: Spec,
+});
+
+export type DocumentT = z.output<typeof Document>;
+export type SpecT = z.output<typeof Spec>;
+export type NodeT = z.output<typeof Node>;
+export type MachineT = z.output<typeof Machine>;
+export type PodT = z.output<typeof Pod>;
+export type ContainerT = z.output<typeof Container>;
+export type NetworkT = z.output<typeof Network>;
+export type CniConfigT = z.output<typeof CniConfig>;
+export type ScriptPluginT = z.output<typeof ScriptPlugin>;
+export type InterfaceT = z.output<typeof Interface>;
+export type ShExpectT = z.output<typeof ShExpect>;
+export type ProbeExpectT = z.output<typeof ProbeExpect>;
+export type TracerouteExpectT = z.output<typeof TracerouteExpect>;
+export type LifecycleExpectT = z.output<typeof LifecycleExpect>;
+export type CounterExpectT = z.output<typeof CounterExpect>;

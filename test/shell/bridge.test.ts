@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { runScript } from '../../src/shell/interp.js';
+
+const run = (s: string) => runScript('ip netns add n\nip netns exec n sysctl -q -w net.ipv6.conf.all.disable_ipv6=1\n' + s).output;
+
+const setup =
+  'ip -n n link add br0 address 02:00:00:00:00:bb type bridge\n' +
+  'ip -n n link add v1 address 02:00:00:00:00:01 type veth peer name v1p\n' +
+  'ip -n n link set v1 master br0\n';
+
+// Expected texts recorded with iproute2 6.1 on Linux 6.18.
+describe('bridge fdb', () => {
+  it('adds master entries (permanent by default, static), refuses dynamic and duplicates, replaces in place', () => {
+    const out = run(
+      setup +
+        'bridge -n n fdb add 02:00:00:00:00:aa dev v1 master\n' +
+        'bridge -n n fdb add 02:00:00:00:00:ab dev v1 master static\n' +
+        'bridge -n n fdb add 02:00:00:00:00:ac dev v1 master dynamic\n' +
+        'bridge -n n fdb add 02:00:00:00:00:ad dev v1\n' +
+        'bridge -n n fdb add 02:00:00:00:00:ae dev v1 self static\n' +
+        'bridge -n n fdb add 02:00:00:00:00:aa dev v1 master\necho rc=$?\n' +
+        'bridge -n n fdb replace 02:00:00:00:00:aa dev v1 master static\n' +
+        'bridge -n n fdb append 02:00:00:00:00:af dev v1 master\n' +
+        'bridge -n n fdb show dev v1\n' +
+        'bridge -n n -j fdb show dev v1\n',
+    );
+    expect(out).toBe(
+      'RTNETLINK answers: Operation not permitted\n' +
+        'RTNETLINK answers: Invalid argument\n' +
+        'RTNETLINK answers: File exists\nrc=255\n' +
+        '02:00:00:00:00:af master br0 permanent\n' +
+        '02:00:00:00:00:ab master br0 static\n' +
+        '02:00:00:00:00:aa master br0 static\n' +
+        '02:00:00:00:00:01 master br0 permanent\n' +
+        '02:00:00:00:00:ad self permanent\n' +
+        '33:33:00:00:00:01 self permanent\n' +
+        '[{"mac":"02:00:00:00:00:af","flags":[],"master":"br0","state":"permanent"},{"mac":"02:00:00:00:00:ab","flags":[],"master":"br0","state":"static"},{"mac":"02:00:00:00:00:aa","flags":[],"master":"br0","state":"static"},{"mac":"02:00:00:00:00:01","flags":[],"master":"br0","state":"permanent"},{"mac":"02:00:00:00:00:ad","flags":["self"],"state":"permanent"},{"mac":"33:33:00:00:00:01","flags":["self"],"state":"permanent"}]\n',
+    );
+  });
+
+  it('prints the bridge own entries and its address lists; the bridge itself takes self entries', () => {
+    const out = run(
+      setup +
+        'ip -n n link set br0 up\n' +
+        'bridge -n n fdb add 02:00:00:00:00:b0 dev br0\n' +
+        'bridge -n n fdb add 02:00:00:00:00:b1 dev br0 master\necho rc=$?\n' +
+        'bridge -n n fdb show br br0\n',
+    );
+    expect(out).toBe(
+      'RTNETLINK answers: Operation not supported\nrc=255\n' +
+        '33:33:00:00:00:01 dev br0 self permanent\n' +
+        '01:00:5e:00:00:6a dev br0 self permanent\n' +
+        '33:33:00:00:00:6a dev br0 self permanent\n' +
+        '01:00:5e:00:00:01 dev br0 self permanent\n' +
+        '02:00:00:00:00:b0 dev br0 master br0 permanent\n' +
+        '02:00:00:00:00:bb dev br0 master br0 permanent\n' +
+        '02:00:00:00:00:01 dev v1 master br0 permanent\n' +
+        '33:33:00:00:00:01 dev v1 self permanent\n',
+    );
+  });
+
+  it('reports argument errors like iproute2', () => {
+    const out = run(
+      setup +
+        'bridge -n n fdb add 02:00:00:00:00:b3\necho rc=$?\n' +
+        'bridge -n n fdb add 02:00:00:00:00:b3 dev nope\necho rc=$?\n' +
+        'bridge -n n fdb add zz dev v1\necho rc=$?\n' +
+        'bridge -n n fdb show br nope\necho rc=$?\n' +
+        'bridge -n n fdb show br v1\necho rc=$?\n' +
+        'bridge -n n fdb del 02:00:00:00:00:ab dev v1 master\necho rc=$?\n' +
+        'bridge -n n fdb foo\necho rc=$?\n' +
+        'bridge -n n foo\necho rc=$?\n' +
+        'bridge -n nope fdb show\necho rc=$?\n',
+    );
+    expect(out).toBe(
+      'Device and address are required arguments.\nrc=255\n' +
+        'Cannot find device "nope"\nrc=255\n' +
+        'Invalid mac address zz\nrc=255\n' +
+        'Cannot find bridge device "nope"\nrc=255\n' +
+        'rc=0\n' +
+        'RTNETLINK answers: No such file or directory\nrc=255\n' +
+        'Command "foo" is unknown, try "bridge fdb help".\nrc=255\n' +
+        'Object "foo" is unknown, try "bridge help".\nrc=255\n' +
+        'Cannot open network namespace "nope": No such file or directory\nrc=255\n',
+    );
+  });
+});
+
+describe('bridge link', () => {
+  it('shows ports with their state, -d and -j, and changes port flags', () => {
+    const out = run(
+      setup +
+        'bridge -n n link show\n' +
+        'bridge -n n link set dev v1 learning off hairpin on flood off cost 10 priority 5\n' +
+        'bridge -n n -d link show\n' +
+        'bridge -n n -j -d link show\n' +
+        'bridge -n n link set dev v1p learning off\necho rc=$?\n' +
+        'bridge -n n link set dev v1 learning maybe\necho rc=$?\n',
+    );
+    expect(out.replace(/^\d+:/gm, 'N:').replace(/"ifindex":\d+/, '"ifindex":N')).toBe(
+      'N: v1@v1p: <BROADCAST,MULTICAST,M-DOWN> mtu 1500 master br0 state disabled priority 32 cost 2 \n' +
+        'N: v1@v1p: <BROADCAST,MULTICAST,M-DOWN> mtu 1500 master br0 state disabled priority 5 cost 10 \n' +
+        '    hairpin on guard off root_block off fastleave off learning off flood off mcast_flood on bcast_flood on mcast_router 1 mcast_to_unicast off neigh_suppress off vlan_tunnel off isolated off locked off \n' +
+        '[{"ifindex":N,"link":"v1p","ifname":"v1","flags":["BROADCAST","MULTICAST","M-DOWN"],"mtu":1500,"master":"br0","state":"disabled","priority":5,"cost":10,"hairpin":true,"guard":false,"root_block":false,"fastleave":false,"learning":false,"flood":false,"mcast_flood":true,"bcast_flood":true,"mcast_router":1,"mcast_to_unicast":false,"neigh_suppress":false,"vlan_tunnel":false,"isolated":false,"locked":false}]\n' +
+        'RTNETLINK answers: Operation not supported\nrc=255\n' +
+        'Error: argument of "learning" must be one of "off", "on", not "maybe"\nrc=234\n',
+    );
+  });
+});
