@@ -18,7 +18,7 @@ ip -n n106sa link add br106a type bridge
 ip -n n106sb link add br106b type bridge
 ip -n n106sa link set br106a up
 ip -n n106sb link set br106b up
-ip link add eth0 netns n106h1 address 02:00:00:00:06:11 type veth peer name p106h1 netns n106sa
+ip link add eth0 netns n106h1 address 02:00:00:00:06:11 type veth peer name p106h1 netns n106sa address 02:00:00:00:06:21
 ip link add eth0 netns n106h2 address 02:00:00:00:06:12 type veth peer name p106h2 netns n106sa
 ip link add eth0 netns n106h3 address 02:00:00:00:06:13 type veth peer name p106h3 netns n106sb
 ip link add eth0 netns n106r address 02:00:00:00:06:01 type veth peer name p106ra netns n106sa

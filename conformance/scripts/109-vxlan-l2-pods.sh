@@ -22,6 +22,7 @@ ip -n n109n1 link set eth0 up
 ip -n n109n2 link set eth0 up
 ip -n n109n1 link add vxlan109 type vxlan id 109 remote 192.168.109.2 dstport 4789 dev eth0
 ip -n n109n2 link add vxlan109 type vxlan id 109 remote 192.168.109.1 dstport 4789 dev eth0
+ip -n n109n1 -d link show vxlan109
 ip -n n109n1 link add br109 type bridge
 ip -n n109n2 link add br109 type bridge
 ip -n n109n1 link add vh1 type veth peer name eth0 netns n109p1 address 02:00:00:00:09:11
@@ -50,7 +51,6 @@ echo rc=$?
 ip netns exec n109p2 ping -c 1 -W 1 -s 1423 -M do 10.109.0.11
 echo rc=$?
 ip netns exec n109p2 ping -c 1 -W 1 -s 1422 -M do 10.109.0.11
-ip -n n109n1 -d link show vxlan109
 ip -n n109n1 -j link show br109
 ip -n n109p2 -br link show eth0
 ip -n n109n2 link show master br109

@@ -7,10 +7,14 @@
 # Tests: outside -> forward works; p2 -> 192.168.113.1:8080 works while
 # br_netfilter un-NATs the reply bridged from p1 to p2, and times out with
 # bridge-nf-call-iptables=0 (the reply comes from 10.113.0.2:80, p2 resets);
-# p1 -> itself through the forward fails (the packet comes back with its
-# own source address: martian), works with a hairpin MASQUERADE; the host
-# itself through OUTPUT DNAT; nat counters (one per connection) and
-# iptables-save of the nat table.
+# p1 -> itself through the forward fails even with a hairpin MASQUERADE:
+# br_netfilter DNATs in the bridge's PREROUTING and, the new destination
+# being behind the same bridge, bridges the packet back out of the port it
+# came from, which needs `hairpin on` on that port (then it works); the
+# host itself through OUTPUT DNAT; nat counters (one per connection: a SYN
+# dropped before conntrack confirmation is counted again when it is
+# retransmitted, hence -w 2: exactly one retransmission) and iptables-save
+# of the nat table.
 
 ip netns add n113h
 ip netns add n113p1
@@ -50,11 +54,15 @@ ip netns exec n113h sysctl -w net.bridge.bridge-nf-call-iptables=0
 ip netns exec n113p2 nc -z -v -w 1 192.168.113.1 8080
 echo rc=$?
 ip netns exec n113h sysctl -w net.bridge.bridge-nf-call-iptables=1
-ip netns exec n113p1 nc -z -v -w 1 192.168.113.1 8080
+ip netns exec n113p1 nc -z -v -w 2 192.168.113.1 8080
 echo rc=$?
 ip netns exec n113h iptables -t nat -A POSTROUTING -s 10.113.0.0/24 -d 10.113.0.0/24 -j MASQUERADE
+ip netns exec n113p1 nc -z -v -w 2 192.168.113.1 8080
+echo rc=$?
+bridge -n n113h link set dev v113p1 hairpin on
 ip netns exec n113p1 nc -z -v -w 1 192.168.113.1 8080
 echo rc=$?
+bridge -n n113h link show dev v113p1
 ip netns exec n113h nc -z -v -w 1 192.168.113.1 8080
 echo rc=$?
 ip netns exec n113o ping -c 1 -W 1 10.113.0.2

@@ -13,7 +13,7 @@ ip netns add n119
 ip netns add n119p
 ip netns add n119x
 ip -n n119 link add br119 address 02:00:00:00:19:b0 type bridge
-ip -n n119 link add v119p type veth peer name eth0 netns n119p
+ip -n n119 link add v119p address 02:00:00:00:19:03 type veth peer name eth0 netns n119p
 ip -n n119 link set v119p master br119
 ip link add v119u netns n119 address 02:00:00:00:19:01 type veth peer name v119x netns n119x address 02:00:00:00:19:02
 ip -n n119 addr add 10.119.0.1/24 dev br119

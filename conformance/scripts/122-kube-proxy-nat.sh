@@ -87,6 +87,6 @@ ip netns exec n122p1 nc -z -v -w 1 10.96.0.10 81
 echo rc=$?
 ip netns exec n122n1 iptables -t nat -L KUBE-SERVICES -n -v -x
 ip netns exec n122n1 iptables -t nat -L KUBE-NODEPORTS -n -v -x
-ip netns exec n122n1 iptables -t nat -L KUBE-POSTROUTING -n -v -x
+ip netns exec n122n1 iptables -t nat -L KUBE-SVC-WEB -n -v -x
 ip netns exec n122n1 iptables-save -t nat
 ip -n n122n1 route get 10.96.0.10

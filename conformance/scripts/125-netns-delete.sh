@@ -2,7 +2,8 @@
 # c (10.125.1.2) - r (10.125.1.1 | 10.125.2.1) - s (10.125.2.2), plus a
 # second server s2 behind r (10.125.3.2).
 # Tests: ping works; `ip netns del` of s destroys its veth, so r's peer end
-# vanishes with its addresses and routes; c now gets Net Unreachable from r
+# vanishes with its addresses and routes (netns cleanup is asynchronous:
+# sleep 2 before looking); c now gets Net Unreachable from r
 # for 10.125.2.2; r's link list, route show, netns list; s2 still works;
 # re-creating s with the same names works again; deleting r leaves c's veth
 # gone too (c's default route vanishes with it: Network is unreachable).
@@ -33,6 +34,7 @@ ip netns exec n125r sysctl -qw net.ipv4.ip_forward=1
 ip netns exec n125c ping -c 1 -W 1 10.125.2.2
 ip netns list
 ip netns del n125s
+sleep 2
 ip netns list
 ip -n n125r -br link show
 ip -n n125r route show
@@ -49,6 +51,7 @@ ip -n n125s route add default via 10.125.2.1
 ip netns exec n125c ping -c 1 -W 1 10.125.2.2
 ip -n n125r link show v125rs
 ip netns del n125r
+sleep 2
 ip -n n125c link show
 ip -n n125c route show
 ip netns exec n125c ping -c 1 -W 1 10.125.2.2

@@ -17,6 +17,8 @@ export interface Section {
   readonly line: number;
   readonly command: string;
   readonly output: string;
+  /** Exit status of this command ($? after it; 2 for an unsupported line). */
+  readonly status: number;
 }
 
 export interface RunOptions {
@@ -64,7 +66,7 @@ export function runScript(text: string, opts: RunOptions = {}): RunResult {
       if (parsed.argv.length === 0) {
         for (const a of parsed.assigns) vars[a.name] = a.value;
         status = 0;
-        sections.push({ line: cmd.line, command: cmd.text, output: '' });
+        sections.push({ line: cmd.line, command: cmd.text, output: '', status: 0 });
         continue;
       }
       let stdin: string | undefined;
@@ -108,7 +110,7 @@ export function runScript(text: string, opts: RunOptions = {}): RunResult {
         throw e;
       }
     }
-    sections.push({ line: cmd.line, command: cmd.text, output: out });
+    sections.push({ line: cmd.line, command: cmd.text, output: out, status });
   }
   const output = sections.map((s) => s.output).join('');
   return {

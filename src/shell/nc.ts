@@ -53,6 +53,7 @@ const ERRNO_TEXT: Record<string, string> = {
   EPERM: 'Operation not permitted',
   ENODEV: 'No such device',
   EMSGSIZE: 'Message too long',
+  ENOBUFS: 'No buffer space available',
   ECONNREFUSED: 'Connection refused',
   ETIMEDOUT: 'Connection timed out',
   ENOPROTOOPT: 'Protocol not available',

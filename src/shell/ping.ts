@@ -123,6 +123,7 @@ const ERRNO_TEXT: Record<string, string> = {
   ENODEV: 'No such device',
   EPERM: 'Operation not permitted',
   EMSGSIZE: 'Message too long',
+  ENOBUFS: 'No buffer space available',
 };
 
 interface PingOpts {
@@ -341,32 +342,39 @@ export const pingCommand: Command = (ctx: CmdContext): CmdResult => {
   session.finish();
   world = session.world;
   traces.push(...session.traces);
+  // What came back, in arrival order; ping stops listening when every probe
+  // got an answer (after the last send) or when its wait after the last send
+  // ends: max(2 * max rtt, interval) if replies were seen by then, else -W
+  // (schedule_exit). Answers arriving later are never seen.
+  const ntx = sendTimes.length;
+  const lastSend = sendTimes[ntx - 1] ?? t0;
+  const got = handles
+    .map((h, i) => ({ seq: i + 1, line: outcomeLine(session.outcome(h), i + 1, o, timing, h.at) }))
+    .filter((x): x is { seq: number; line: LineOut } => x.line !== undefined)
+    .sort((a, b) => a.line.at - b.line.at || a.seq - b.seq);
+  const early = got.filter((g) => g.line.kind === 'reply' && g.line.at <= lastSend);
+  const tmaxEarly = Math.max(0, ...early.map((g) => (g.line.kind === 'reply' ? g.line.rtt : 0)));
+  let end = lastSend + (early.length > 0 ? Math.max(2 * tmaxEarly, intervalMs) : Math.round(o.lingerS * 1000));
+  if (o.deadlineS !== undefined) end = Math.min(end, t0 + o.deadlineS * 1000);
   nrx = 0;
-  handles.forEach((h, i) => {
-    const seq = i + 1;
-    const line = outcomeLine(session.outcome(h), seq, o, timing, h.at);
-    if (!line) return;
+  let answered = 0;
+  for (const g of got) {
+    if (g.line.at > end) break;
+    const line = g.line;
     if (line.kind === 'reply') {
       nrx++;
       rtts.push(line.rtt);
     } else if (line.kind === 'error') nerr++;
-    answers.push({ at: line.at, seq });
-    if (!o.quiet || line.chunk.fd === 2) lines.push({ at: line.at, seq, chunk: line.chunk });
-  });
-  lines.sort((a, b) => a.at - b.at || a.seq - b.seq);
+    if (line.kind !== 'lost') answered++;
+    answers.push({ at: line.at, seq: g.seq });
+    if (!o.quiet || line.chunk.fd === 2) lines.push({ at: line.at, seq: g.seq, chunk: line.chunk });
+    if (answered >= ntx && line.at >= lastSend) {
+      end = Math.max(lastSend, line.at);
+      break;
+    }
+  }
   out.push(...lines.map((l) => l.chunk));
 
-  const ntx = sendTimes.length;
-  const lastSend = sendTimes[ntx - 1] ?? t0;
-  let end: number;
-  const lastAnswer = Math.max(lastSend, ...answers.map((a) => a.at));
-  if (nrx + nerr >= ntx) end = lastAnswer;
-  else {
-    const tmax = Math.max(0, ...rtts);
-    end = lastSend + (nrx > 0 ? Math.max(2 * tmax, intervalMs) : Math.round(o.lingerS * 1000));
-    end = Math.max(end, lastAnswer);
-  }
-  if (o.deadlineS !== undefined) end = Math.min(end, t0 + o.deadlineS * 1000);
   // pipe: the most probes outstanding when an answer arrived (acknowledge()).
   let pipe = 1;
   for (const a of answers) {

@@ -173,7 +173,7 @@ export function udpPacket(o: { src: Ip4; dst: Ip4; sport: number; dport: number;
   };
 }
 
-/** A TCP segment (no options modelled; a SYN carries the usual 20 bytes of options: 60 bytes in all). */
+/** A TCP segment: 60 bytes for SYN/SYN-ACK, 52 for other segments without data, 40 for a RST. */
 export function tcpPacket(o: {
   src: Ip4;
   dst: Ip4;
@@ -183,7 +183,9 @@ export function tcpPacket(o: {
   ttl: number;
   data?: string;
 }): Ipv4Packet {
-  const opts = o.flags === 'SYN' || o.flags === 'SYNACK' ? 20 : 12;
+  // Linux's options: SYN/SYN-ACK carry MSS, SACK-permitted, timestamps and
+  // window scale (20 bytes); later segments the timestamps (12); a RST none.
+  const opts = o.flags === 'SYN' || o.flags === 'SYNACK' ? 20 : o.flags === 'RST' || o.flags === 'RSTACK' ? 0 : 12;
   return {
     src: o.src,
     dst: o.dst,

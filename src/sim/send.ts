@@ -110,7 +110,14 @@ export function runWalks(
     for (const s of r.spawned) {
       queue.push({
         at: next.at + s.delayMs,
-        start: { kind: 'output', ns: s.ns, pkt: s.pkt, pmtudisc: s.pmtudisc, title: `${s.why}: ${pktSummary(s.pkt)} from ${nsLabel(s.ns)}` },
+        start: {
+          kind: 'output',
+          ns: s.ns,
+          pkt: s.pkt,
+          pmtudisc: s.pmtudisc,
+          title: `${s.why}: ${pktSummary(s.pkt)} from ${nsLabel(s.ns)}`,
+          ...(s.transparent ? { transparent: true } : {}),
+        },
       });
     }
     n++;

@@ -72,6 +72,16 @@ describe('sysctl (outputs recorded from procps-ng 4.0.2 on Linux 6.18)', () => {
     );
   });
 
+  it('lo follows conf.default only until it first comes up (ipv4_devconf_setall)', () => {
+    const out = run(
+      'ip netns add n\nip netns exec n sysctl -q -w net.ipv4.conf.default.rp_filter=1\n' +
+        'ip netns exec n sysctl net.ipv4.conf.lo.rp_filter\n' +
+        'ip -n n link set lo up\nip netns exec n sysctl -q -w net.ipv4.conf.default.rp_filter=2\n' +
+        'ip netns exec n sysctl net.ipv4.conf.lo.rp_filter\n',
+    );
+    expect(out).toBe('net.ipv4.conf.lo.rp_filter = 1\nnet.ipv4.conf.lo.rp_filter = 1\n');
+  });
+
   it('reports unknown keys, bad values and bad syntax like procps', () => {
     const out = run(
       'sysctl net.ipv4.nope\necho rc=$?\nsysctl -w net.ipv4.nope=1\necho rc=$?\nsysctl -e net.ipv4.nope\necho rc=$?\n' +

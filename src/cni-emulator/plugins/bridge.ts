@@ -17,7 +17,7 @@
 import { createHash } from 'node:crypto';
 import { broadcastOf, formatIp4, ip4FromNumber, maskOf, type Ip4, type Mac } from '../../model/addr.js';
 import { linkByName } from '../../model/queries.js';
-import type { BridgeLink, NsName } from '../../model/world.js';
+import type { BridgeLink, Link, NsName } from '../../model/world.js';
 import { addrAdd, addrDel } from '../../sim/ops/addr.js';
 import { bridgeCreate, bridgeSetMac, DEFAULT_BRIDGE, setMaster } from '../../sim/ops/bridge.js';
 import { linkSetAttrs } from '../../sim/ops/link.js';
@@ -26,12 +26,13 @@ import { Unsupported } from '../../shell/types.js';
 import { COMMON_ARGS, loadArgs, stringArg, type ArgField } from '../args.js';
 import { goUnmarshal, type GoStruct, type GoType } from '../gojson.js';
 import { goParseIP } from '../goip.js';
-import { delegateAdd, delegateDel } from '../invoke.js';
+import { delegateAdd, delegateCheck, delegateDel } from '../invoke.js';
 import { NETCONF_FIELDS, type NetConf as BaseNetConf } from '../netconf.js';
 import { resolveNetns } from '../nspath.js';
 import { strconvQuote, type CmdArgs, type PluginCtx, type PluginDef } from '../skel.js';
-import { CniError, PluginError, printResultAs, type Dns, type Interface, type IpConfig100, type Result100, type Route } from '../types.js';
-import { configureIface, delLinkByNameAddr, errnoText, operUp, setupVeth, trySysctl } from './veth.js';
+import { CniError, convertResult, PluginError, printResultAs, type Dns, type Interface, type IpConfig100, type Result100, type Route } from '../types.js';
+import { configureIface, delLinkByNameAddr, errnoText, operUp, setupVeth, trySysctl, validateExpectedInterfaceIPs, validateExpectedRoute } from './veth.js';
+import { parsePrevResult } from '../result-parse.js';
 
 const STR: GoType = { k: 'string' };
 const BOOL: GoType = { k: 'bool' };
@@ -389,8 +390,92 @@ function cmdDel(args: CmdArgs, ctx: PluginCtx): void {
   }
 }
 
-function cmdCheck(): void {
-  throw new Unsupported('bridge plugin CHECK');
+/** A link found by validateInterface: what cmdCheck remembers of it (cniBridgeIf). */
+interface BrIf {
+  found: boolean;
+  ifIndex: number;
+  peerIndex: number;
+  masterIndex: number;
+}
+
+const NOT_FOUND = (): BrIf => ({ found: false, ifIndex: 0, peerIndex: 0, masterIndex: 0 });
+
+/** validateInterface: the name is given, the link exists in `ns`, and its sandbox field is as expected. */
+function validateInterface(ctx: PluginCtx, ns: NsName, intf: Interface | undefined, expectInSb: boolean): Link {
+  const name = intf?.name ?? '';
+  if (name === '') throw new PluginError('Interface name missing ');
+  const link = linkByName(ctx.world.ns[ns]!, name);
+  if (!link) throw new PluginError(`Interface name ${name} not found`);
+  if (expectInSb) {
+    if (!intf?.sandbox) throw new PluginError(`Interface ${name} is expected to be in a sandbox`);
+  } else if (intf?.sandbox) throw new PluginError(`Interface ${name} should not be in sandbox`);
+  return link;
+}
+
+/** The ifindex of a veth's peer (ethtool's peer_ifindex), in its own namespace. */
+const peerIndex = (l: Link): number => (l.kind === 'veth' ? l.peer.ifindex : 0);
+
+/**
+ * cmdCheck: IPAM CHECK, then the prevResult's bridge (in the plugin's
+ * namespace: a bridge, same MAC, same promiscuity), container interface (a
+ * veth in CNI_NETNS, same MAC), the host veth peered with it and enslaved to
+ * the bridge, then the addresses and routes inside the container.
+ */
+function cmdCheck(args: CmdArgs, ctx: PluginCtx): void {
+  const n = loadBridgeConf(args.stdinData, args.args);
+  const where = resolveNetns(ctx.world, ctx.ns, args.netns);
+  if (!where.ok) throw new PluginError(`failed to open netns ${strconvQuote(args.netns)}: ${where.msg}`);
+  const cont = where.ns;
+  delegateCheck(ctx, n.base.ipam.type, args.stdinData);
+  if (n.base.prevResult === undefined) throw new PluginError('Required prevResult missing');
+  const prev = parsePrevResult(n.base.cniVersion, n.base.prevResult);
+  if (typeof prev === 'string') throw new PluginError(prev);
+  const result = convertResult(prev, '1.0.0');
+  if (typeof result === 'string') throw new PluginError(result);
+  if (result.kind !== '100') throw new PluginError('failed to convert result');
+  const intfs = result.interfaces ?? [];
+  let brMap: Interface | undefined;
+  let contMap: Interface | undefined;
+  for (const intf of intfs) {
+    if (n.bridge === intf.name) brMap = intf;
+    else if (args.ifName === intf.name && args.netns === (intf.sandbox ?? '')) contMap = intf;
+  }
+  // validateCniBrInterface, in the plugin's own namespace.
+  const brLink = validateInterface(ctx, ctx.ns, brMap, false);
+  if (brLink.kind !== 'bridge') throw new PluginError(`Interface ${brMap!.name} does not have link type of bridge`);
+  if (brMap!.mac && brMap!.mac !== brLink.mac) throw new PluginError(`Bridge interface ${brMap!.name} Mac doesn't match: ${brMap!.mac}`);
+  if (brLink.promisc !== n.promiscMode) {
+    throw new PluginError(`Bridge interface ${brMap!.name} configured Promisc Mode ${n.promiscMode} doesn't match current state: ${brLink.promisc} `);
+  }
+  const brCNI: BrIf = { found: true, ifIndex: brLink.ifindex, peerIndex: 0, masterIndex: brLink.master ?? 0 };
+  if (args.netns !== (contMap?.sandbox ?? '')) {
+    throw new PluginError(`Sandbox in prevResult ${contMap?.sandbox ?? ''} doesn't match configured netns: ${args.netns}`);
+  }
+  // validateCniContainerInterface, inside the container.
+  const cLink = validateInterface(ctx, cont, contMap, true);
+  if (cLink.kind !== 'veth') throw new PluginError(`Error: Container interface ${cLink.name} not of type veth`);
+  if (contMap!.mac && contMap!.mac !== cLink.mac) {
+    throw new PluginError(`Interface ${contMap!.name} Mac ${contMap!.mac} doesn't match container Mac: ${cLink.mac}`);
+  }
+  const contCNI: BrIf = { found: true, ifIndex: cLink.ifindex, peerIndex: peerIndex(cLink), masterIndex: 0 };
+  let vethCNI = NOT_FOUND();
+  for (const intf of intfs) {
+    if ((brMap?.name ?? '') === intf.name || (contMap?.name ?? '') === intf.name) continue;
+    // validateCniVethInterface
+    const link = validateInterface(ctx, ctx.ns, intf, false);
+    vethCNI = NOT_FOUND();
+    if (link.kind !== 'veth') continue;
+    vethCNI = { found: false, ifIndex: link.ifindex, peerIndex: peerIndex(link), masterIndex: link.master ?? 0 };
+    if (vethCNI.ifIndex !== contCNI.peerIndex || contCNI.ifIndex !== vethCNI.peerIndex || vethCNI.masterIndex !== brCNI.ifIndex) continue;
+    if (intf.mac && intf.mac !== link.mac) throw new PluginError(`Interface ${intf.name} Mac doesn't match: ${intf.mac} not found`);
+    vethCNI.found = true;
+    break;
+  }
+  if (!brCNI.found) throw new PluginError(`CNI created bridge ${n.bridge} in host namespace was not found`);
+  if (!contCNI.found) throw new PluginError(`CNI created interface in container ${args.ifName} not found`);
+  if (!vethCNI.found) throw new PluginError(`CNI veth created for bridge ${n.bridge} was not found`);
+  validateExpectedInterfaceIPs(ctx, cont, args.ifName, result.ips ?? []);
+  validateExpectedRoute(ctx, cont, result.routes ?? []);
 }
 
 export const bridge: PluginDef = { name: 'bridge', add: cmdAdd, del: cmdDel, check: cmdCheck };

@@ -6,7 +6,7 @@
  */
 import { broadcastOf, formatIp4, maskOf, parseMac, type Ip4, type Mac } from '../../model/addr.js';
 import { linkByName, operState } from '../../model/queries.js';
-import type { Link, NsName } from '../../model/world.js';
+import type { Link, NsName, Route as WorldRoute } from '../../model/world.js';
 import { addrAdd } from '../../sim/ops/addr.js';
 import { linkDel, vethAdd } from '../../sim/ops/link.js';
 import { setLinkUp } from '../../sim/ops/link-state.js';
@@ -218,3 +218,56 @@ function isGlobalUnicast(a: Ip4): boolean {
 }
 
 export type { IpConfig100 };
+
+// ---------------------------------------------------------------------------
+// CHECK helpers (pkg/ip/utils_linux.go).
+
+/** `%+v` of a types.Route (libcni 1.1.x: {Dst:{IP:.. Mask:..} GW:..}). */
+export function routeText(r: { dst: { ip: string; prefixLen: number }; gw?: string }): string {
+  const mask = (maskOf(r.dst.prefixLen) >>> 0).toString(16).padStart(8, '0');
+  return `{Dst:{IP:${r.dst.ip} Mask:${mask}} GW:${r.gw ?? '<nil>'}}`;
+}
+
+/** Routes of the main table as netlink.RouteList dumps them (RouteListFiltered skips other tables). */
+function mainRoutes(ctx: PluginCtx, ns: NsName): readonly WorldRoute[] {
+  return ctx.world.ns[ns]!.routes.filter((r) => r.table === 254);
+}
+
+/**
+ * ip.ValidateExpectedInterfaceIPs(ifName, ips) in namespace ns: each address
+ * is on the link (same IP and prefix length) and a main-table route to its
+ * prefix exists.
+ */
+export function validateExpectedInterfaceIPs(ctx: PluginCtx, ns: NsName, ifName: string, ips: readonly IpConfig100[]): void {
+  for (const ipc of ips) {
+    const link = linkByName(ctx.world.ns[ns]!, ifName);
+    if (!link) throw new PluginError(`Cannot find container link ${ifName}`);
+    const a = v4(ipc.address.ip)!;
+    const len = ipc.address.prefixLen;
+    if (!link.addrs.some((x) => x.local === a && x.prefixLen === len)) {
+      throw new PluginError(`Failed to match addr ${ipc.address.ip}/${len} on interface ${ifName}`);
+    }
+    const net = (a & maskOf(len)) >>> 0;
+    const found = mainRoutes(ctx, ns).some((r) => len !== 0 && r.dst.len === len && r.dst.addr >>> 0 === net);
+    if (!found) throw new PluginError(`Failed to find Gateway ${ipc.gateway ?? '<nil>'} for interface ${ifName}`);
+  }
+}
+
+/**
+ * ip.ValidateExpectedRoute(routes): each route is in the main table with the
+ * same destination and gateway (a default route: any default route).
+ */
+export function validateExpectedRoute(ctx: PluginCtx, ns: NsName, routes: readonly { dst: { ip: string; prefixLen: number }; gw?: string }[]): void {
+  for (const rt of routes) {
+    const dst = v4(rt.dst.ip);
+    if (dst === undefined) throw new PluginError(`Invalid static route found ${routeText(rt)}`);
+    const isDefault = dst >>> 0 === 0 && rt.dst.prefixLen === 0;
+    const gw = v4(rt.gw);
+    const found = mainRoutes(ctx, ns).some((r) => {
+      if (isDefault) return r.dst.len === 0;
+      if (r.dst.len === 0 || r.dst.len !== rt.dst.prefixLen || r.dst.addr >>> 0 !== dst >>> 0) return false;
+      return gw === undefined ? r.gateway === undefined : r.gateway !== undefined && r.gateway >>> 0 === gw >>> 0;
+    });
+    if (!found) throw new PluginError(`Expected Route ${routeText(rt)} not found in routing table`);
+  }
+}

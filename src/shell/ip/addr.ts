@@ -323,6 +323,7 @@ function addrShow(ctx: CmdContext, args: readonly string[], opts: IpOpts): CmdRe
             ];
             return j;
           }),
+          opts.pretty,
         ) + '\n',
       );
     }
@@ -354,6 +355,7 @@ function addrShow(ctx: CmdContext, args: readonly string[], opts: IpOpts): CmdRe
           ];
           return j;
         }),
+        opts.pretty,
       ) + '\n',
     );
   }

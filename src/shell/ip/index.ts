@@ -102,7 +102,6 @@ export const ipCommand: Command = (ctx) => {
       ns = name;
     } else throw new Unsupported(`ip option '${opt}'`);
   }
-  if (pretty) throw new Unsupported('ip -pretty');
   const objName = args.shift();
   if (objName === undefined) {
     throw new Unsupported('ip without an object (usage text)');

@@ -30,10 +30,78 @@ export const argWrong = (world: World, arg: string, what: string): CmdResult =>
 export const garbage = (world: World, key: string, arg: string): CmdResult =>
   errOut(world, `Error: either "${key}" is duplicate, or "${arg}" is a garbage.\n`, 255);
 
-/** JSON the way iproute2's json_writer prints it (no spaces). */
-export function json(v: unknown): string {
+/**
+ * JSON the way iproute2's json_writer prints it: compact (no spaces), or with
+ * `ip -pretty` (-j -p) its pretty layout (see prettyJson).
+ */
+export function json(v: unknown, pretty = false): string {
   // Values made with rawJson() (./raw-json.ts) print verbatim: iproute2's "%.2f" timers.
-  return unquoteRaw(JSON.stringify(v));
+  return unquoteRaw(pretty ? prettyJson(v) : JSON.stringify(v));
+}
+
+/**
+ * lib/json_writer.c with pretty=1, replayed on a value: a member name starts
+ * a new line indented 4 spaces per open object/array (jsonw_name ->
+ * jsonw_eol), `name: value`; arrays open as `[ ` and close as ` ]` when they
+ * had elements (`[ ]` when empty); array elements other than objects follow
+ * each other with a bare `,` on the same line; an object closes on its own
+ * line at its parent's depth. Checked on iproute2 6.1 (`ip -j -p addr`):
+ *   [ {
+ *           "ifindex": 2,
+ *           "flags": [ "BROADCAST","MULTICAST" ],
+ *           "addr_info": [ {
+ *                   "family": "inet"
+ *               } ]
+ *       } ]
+ */
+export function prettyJson(v: unknown): string {
+  let out = '';
+  let depth = 0;
+  let sep = '';
+  const eol = (): void => {
+    out += '\n' + '    '.repeat(depth);
+  };
+  const eor = (): void => {
+    out += sep;
+    sep = ',';
+  };
+  const value = (x: unknown): void => {
+    if (Array.isArray(x)) {
+      eor();
+      out += '[';
+      depth++;
+      sep = '';
+      out += ' ';
+      for (const e of x) value(e);
+      if (sep !== '') out += ' ';
+      sep = '';
+      depth--;
+      out += ']';
+      sep = ',';
+    } else if (x !== null && typeof x === 'object') {
+      eor();
+      out += '{';
+      depth++;
+      sep = '';
+      for (const [k, e] of Object.entries(x as Record<string, unknown>)) {
+        if (e === undefined) continue;
+        eor();
+        eol();
+        sep = '';
+        out += JSON.stringify(k) + ': ';
+        value(e);
+      }
+      depth--;
+      if (sep !== '') eol();
+      out += '}';
+      sep = ',';
+    } else {
+      eor();
+      out += JSON.stringify(x);
+    }
+  };
+  value(v);
+  return out;
 }
 
 // ---------------------------------------------------------------------------
@@ -289,10 +357,11 @@ function linkShow(ctx: CmdContext, args: readonly string[], opts: IpOpts): CmdRe
             address: l.mac,
             flags: linkFlags(w, ctx.ns, l),
           })),
+          opts.pretty,
         ) + '\n',
       );
     }
-    return okOut(w, json(sel.map((l) => linkHeaderJson(w, ctx.ns, l, hopts))) + '\n');
+    return okOut(w, json(sel.map((l) => linkHeaderJson(w, ctx.ns, l, hopts)), opts.pretty) + '\n');
   }
   if (opts.brief) {
     return okOut(w, sel.map((l) => `${briefPrefix(w, ctx.ns, l)}${l.mac} <${linkFlags(w, ctx.ns, l).join(',')}> \n`).join(''));

@@ -153,7 +153,7 @@ function neighShow(ctx: CmdContext, args: readonly string[], opts: IpOpts, flush
     const pos = new Map(list.map((n, i) => [n, i]));
     list = [...list].sort((a, b) => pneighBucket(a.dst) - pneighBucket(b.dst) || pos.get(b)! - pos.get(a)!);
   }
-  if (opts.json) return okOut(w, json(list.map((n) => neighJson(w, ctx.ns, n, f))) + '\n');
+  if (opts.json) return okOut(w, json(list.map((n) => neighJson(w, ctx.ns, n, f)), opts.pretty) + '\n');
   return okOut(w, list.map((n) => neighText(w, ctx.ns, n, f)).join(''));
 }
 

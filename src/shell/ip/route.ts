@@ -4,7 +4,8 @@
  */
 import { formatIp4, formatRouteDst, maskOf, parseIp4Loose, type Ip4, type Prefix4 } from '../../model/addr.js';
 import { linkByName } from '../../model/queries.js';
-import { TABLE_DEFAULT, TABLE_LOCAL, TABLE_MAIN, type NsName, type Route, type RouteType, type World } from '../../model/world.js';
+import { TABLE_DEFAULT, TABLE_LOCAL, TABLE_MAIN, type Netns, type NsName, type Route, type RouteType, type World } from '../../model/world.js';
+import { routeInput } from '../../sim/datapath/route-input.js';
 import { routeOutput, scopeNum, type OutputErrno } from '../../sim/fib.js';
 import { ADD, APPEND, CHANGE, PREPEND, REPLACE, nexthopLinkdown, routeDel, routeFlush, routeInsert, type InsertFlags, type RouteSel, type RouteSpec } from '../../sim/ops/route.js';
 import { Unsupported, type CmdContext, type CmdResult } from '../types.js';
@@ -371,7 +372,7 @@ function routeShow(ctx: CmdContext, args: readonly string[], opts: IpOpts, flush
   if (f.table === 'all' && opts.family !== 'inet') throw new Unsupported('ip route show table all (IPv6 routes are not modelled; use ip -4)');
   void tableGiven;
   const routes = dumpOrder(ns.routes.filter((r) => routeSelected(r, f)));
-  if (opts.json) return okOut(w, json(routes.map((r) => routeJson(w, ctx.ns, r, f, opts.details))) + '\n');
+  if (opts.json) return okOut(w, json(routes.map((r) => routeJson(w, ctx.ns, r, f, opts.details)), opts.pretty) + '\n');
   return okOut(w, routes.map((r) => routeText(w, ctx.ns, r, f, opts.details)).join(''));
 }
 
@@ -430,6 +431,7 @@ function routeGet(ctx: CmdContext, args: readonly string[], opts: IpOpts): CmdRe
   let dstText = '';
   let from: Ip4 | undefined;
   let oif: number | undefined;
+  let iif: number | undefined;
   let tos = 0;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -450,7 +452,12 @@ function routeGet(ctx: CmdContext, args: readonly string[], opts: IpOpts): CmdRe
       if (!(n >= 0 && n <= 255)) return errOut(w, `Error: argument "${v}" is wrong: TOS value is invalid\n\n`, 255);
       tos = n;
       i++;
-    } else if (a === 'iif' || a === 'mark' || a === 'fibmatch' || a === 'connected' || a === 'uid' || a === 'ipproto' || a === 'sport' || a === 'dport' || a === 'vrf' || a.startsWith('-')) {
+    } else if (a === 'iif') {
+      const l = linkByName(w.ns[ctx.ns]!, v!);
+      if (!l) return errOut(w, `Cannot find device "${v}"\n`, 1);
+      iif = l.ifindex;
+      i++;
+    } else if (a === 'mark' || a === 'fibmatch' || a === 'connected' || a === 'uid' || a === 'ipproto' || a === 'sport' || a === 'dport' || a === 'vrf' || a.startsWith('-')) {
       throw new Unsupported(`ip route get ... ${a}`);
     } else {
       const t = a === 'to' ? v! : a;
@@ -464,6 +471,7 @@ function routeGet(ctx: CmdContext, args: readonly string[], opts: IpOpts): CmdRe
   }
   if (dst === undefined) return incomplete(w);
   const ns = w.ns[ctx.ns]!;
+  if (iif !== undefined) return routeGetInput(w, ns, dst, dstText, from, iif, tos, opts);
   const res = routeOutput(ns, dst, { ...(from !== undefined ? { src: from } : {}), ...(oif !== undefined ? { oif } : {}), tos });
   if (!res.ok) return errOut(w, `RTNETLINK answers: ${STRERROR[res.errno]}\n`, 2);
   const dev = ns.links[res.dev];
@@ -483,7 +491,7 @@ function routeGet(ctx: CmdContext, args: readonly string[], opts: IpOpts): CmdRe
     j['flags'] = [];
     j['uid'] = 0;
     j['cache'] = cache;
-    return okOut(w, json([j]) + '\n');
+    return okOut(w, json([j], opts.pretty) + '\n');
   }
   const p: string[] = [];
   if (res.type !== 'unicast') p.push(res.type);
@@ -496,3 +504,64 @@ function routeGet(ctx: CmdContext, args: readonly string[], opts: IpOpts): CmdRe
   return okOut(w, `${p.join(' ')} \n    cache ${cache.length ? `<${cache.join(',')}> ` : ''}\n`);
 }
 
+
+/**
+ * `ip route get DST from SRC iif DEV`: the kernel runs the input routing
+ * decision (inet_rtm_getroute -> ip_route_input_rcu) on a made-up packet
+ * arriving on DEV, so this shows what a router does with a forwarded packet
+ * (rp_filter, forwarding, martians included). Checked on 6.18: no `src` and
+ * no `uid` for input routes; `cache [<flags>] iif DEV`, where the flags are
+ * `local` (+`brd`) for local delivery and `redirect` when the packet would
+ * leave by the device it came in on (IPSKB_DOREDIRECT); every refusal of the
+ * input path (martian, rp_filter, blackhole) is EINVAL, a route error or
+ * forwarding off its own errno (rt->dst.error).
+ */
+function routeGetInput(w: World, ns: Netns, dst: Ip4, dstText: string, from: Ip4 | undefined, iif: number, tos: number, opts: IpOpts): CmdResult {
+  const inDev = ns.links[iif]!;
+  const r = routeInput(ns, from ?? (0 as Ip4), dst, tos, inDev);
+  let type: 'unicast' | 'local' | 'broadcast';
+  let outDev: string;
+  let gateway: Ip4 | undefined;
+  const cache: string[] = [];
+  switch (r.kind) {
+    case 'local':
+      type = 'local';
+      outDev = 'lo';
+      cache.push('local');
+      break;
+    case 'broadcast':
+      type = 'broadcast';
+      outDev = 'lo';
+      cache.push('local', 'brd');
+      break;
+    case 'forward':
+      type = 'unicast';
+      outDev = ns.links[r.outDev]?.name ?? '';
+      gateway = r.gateway;
+      if (r.redirect) cache.push('redirect');
+      break;
+    case 'error':
+      return errOut(w, `RTNETLINK answers: ${STRERROR[r.errno]}\n`, 2);
+    default:
+      return errOut(w, `RTNETLINK answers: ${STRERROR.EINVAL}\n`, 2);
+  }
+  if (opts.json) {
+    const j: Record<string, unknown> = {};
+    if (type !== 'unicast') j['type'] = type;
+    j['dst'] = dstText;
+    if (from !== undefined) j['from'] = formatIp4(from);
+    if (gateway !== undefined) j['gateway'] = formatIp4(gateway);
+    j['dev'] = outDev;
+    j['flags'] = [];
+    j['cache'] = cache;
+    j['iif'] = inDev.name;
+    return okOut(w, json([j], opts.pretty) + '\n');
+  }
+  const p: string[] = [];
+  if (type !== 'unicast') p.push(type);
+  p.push(dstText);
+  if (from !== undefined) p.push(`from ${formatIp4(from)}`);
+  if (gateway !== undefined) p.push(`via ${formatIp4(gateway)}`);
+  p.push(`dev ${outDev}`);
+  return okOut(w, `${p.join(' ')} \n    cache ${cache.length ? `<${cache.join(',')}> ` : ''}iif ${inDev.name} \n`);
+}

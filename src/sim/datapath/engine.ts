@@ -43,6 +43,8 @@ export interface Spawn {
   /** What it is, for the trace title: "echo reply", "ICMP time exceeded". */
   readonly why: string;
   readonly pmtudisc: PmtuDisc;
+  /** The source need not be local (a RST sent by iptables REJECT on behalf of the destination). */
+  readonly transparent?: boolean;
 }
 
 /** A packet that reached a local socket (or the ICMP error handler) of a namespace. */
@@ -59,7 +61,7 @@ export interface SocketEvent {
 
 /** A synchronous error of the sending call (what sendmsg/connect returns). */
 export interface LocalError {
-  readonly errno: 'ENETUNREACH' | 'EHOSTUNREACH' | 'EACCES' | 'EINVAL' | 'ENODEV' | 'EPERM' | 'EMSGSIZE';
+  readonly errno: 'ENETUNREACH' | 'EHOSTUNREACH' | 'EACCES' | 'EINVAL' | 'ENODEV' | 'EPERM' | 'EMSGSIZE' | 'ENOBUFS';
   /** For EMSGSIZE: the MTU that was exceeded. */
   readonly mtu?: number;
 }
@@ -80,6 +82,8 @@ export type WalkStart =
       readonly oif?: number;
       readonly pmtudisc?: PmtuDisc;
       readonly title?: string;
+      /** Keep a non-local source (see Spawn.transparent). */
+      readonly transparent?: boolean;
     }
   | { readonly kind: 'rx'; readonly ns: NsName; readonly ifindex: number; readonly frame: Frame; readonly title?: string };
 
@@ -273,6 +277,13 @@ export class Walk implements DpEnv {
     this.decide(disposition, reason, this.cur?.ns ?? '?');
   }
 
+  /** True while the walk's first task runs: a local sender's sendmsg (errors reach the caller). */
+  syncOutput = false;
+
+  xmitDropped(): void {
+    if (this.syncOutput && this.main && !this.localError) this.localError = { errno: 'ENOBUFS' };
+  }
+
   spawn(s: Spawn): void {
     this.spawned.push(s);
   }
@@ -328,12 +339,15 @@ export function walk(world: World, start: WalkStart, opts: WalkOptions = {}): Wa
   if (!world.ns[start.ns]) throw new Error(`internal: no namespace ${start.ns}`);
   if (start.kind === 'output') {
     w.startHop(start.ns);
-    w.enqueue(() =>
+    w.enqueue(() => {
+      w.syncOutput = true;
       localOut(w, start.ns, start.pkt, {
         ...(start.oif !== undefined ? { oif: start.oif } : {}),
         pmtudisc: start.pmtudisc ?? 'want',
-      }),
-    );
+        ...(start.transparent ? { transparent: true } : {}),
+      });
+      w.syncOutput = false;
+    });
   } else {
     w.receive(start.ns, start.ifindex, start.frame);
   }

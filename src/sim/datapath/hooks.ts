@@ -79,7 +79,7 @@ export function applyVerdict(w: Walk, ns: NsName, hook: Hook, r: NfResult, o: Ho
         flags: p.ports.flags === 'SYN' ? 'RSTACK' : 'RST',
         ttl: defaultTtl(w, ns),
       });
-      w.spawn({ ns, pkt: rst, delayMs: 0, why: 'TCP reset (iptables REJECT)', pmtudisc: 'dont' });
+      w.spawn({ ns, pkt: rst, delayMs: 0, why: 'TCP reset (iptables REJECT)', pmtudisc: 'dont', transparent: true });
     }
     return undefined;
   }

@@ -23,6 +23,8 @@ export interface LocalOutOpts {
   /** SO_BINDTODEVICE (ping -I dev): the route must use this device. */
   readonly oif?: number;
   readonly pmtudisc: PmtuDisc;
+  /** The packet's source need not be ours (nf_send_reset: the RST is sent as if from the destination). */
+  readonly transparent?: boolean;
 }
 
 const ERRNO_DISPOSITION: Record<string, Disposition> = {
@@ -37,7 +39,7 @@ export function localOut(w: Walk, ns: NsName, pkt0: Ipv4Packet, o: LocalOutOpts)
   const bns = w.bns(ns);
   w.hopIn(ns);
   const rt = routeOutput(bns, pkt0.dst, {
-    ...(pkt0.src !== 0 ? { src: pkt0.src } : {}),
+    ...(pkt0.src !== 0 && !o.transparent ? { src: pkt0.src } : {}),
     ...(o.oif !== undefined ? { oif: o.oif } : {}),
     ...(pkt0.tos ? { tos: pkt0.tos } : {}),
   });

@@ -57,6 +57,13 @@ export interface DpEnv {
   /** Stop the walk with a final disposition (e.g. link_down, loop). */
   drop(disposition: Disposition, reason: string): void;
   /**
+   * The device dropped the frame in its xmit (NET_XMIT_DROP, e.g. veth: the
+   * peer is down or its MTU is too small). When this happens synchronously in
+   * a local sender's sendmsg, the sender sees ENOBUFS ("ping: sendmsg: No
+   * buffer space available"). Call it in addition to `drop`.
+   */
+  xmitDropped(): void;
+  /**
    * br_netfilter: run iptables `hook` on a bridged IPv4 frame when
    * net.bridge.bridge-nf-call-iptables=1 in `ns` (`-i`/`-o` match the bridge,
    * `-m physdev` the ports). Returns the frame to go on with, or undefined if

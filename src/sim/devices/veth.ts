@@ -26,11 +26,13 @@ export const vethHandler: DeviceHandler<VethLink> = {
     if (!peer.adminUp) {
       env.step({ kind: 'drop', action: `${veth.name}: its peer ${peer.name} is down (no carrier): frame dropped` });
       env.drop('link_down', `the peer of ${veth.name} (${peer.name}) is down`);
+      env.xmitDropped();
       return;
     }
     if (ETH_HLEN + l3Len(frame) > peer.mtu + ETH_HLEN + VLAN_HLEN) {
       env.step({ kind: 'drop', action: `${veth.name}: ${l3Len(frame)}-byte packet exceeds the peer ${peer.name}'s MTU ${peer.mtu}: dropped` });
       env.drop('frag_needed', `${peer.name}'s MTU ${peer.mtu} is smaller than the packet`);
+      env.xmitDropped();
       return;
     }
     let f: Frame = frame;

@@ -247,7 +247,7 @@ export function sysctlWrite(world: World, nsName: NsName, key: string, value: st
         for (const l of Object.values(dns.links)) l.conf6 = { ...(l.conf6 ?? {}), [c.name]: v };
       } else if (!c.v6 && c.dev === 'default' && c.name !== 'forwarding') {
         for (const l of Object.values(dns.links)) {
-          if (l.kind === 'loopback' || (l.confSet ?? []).includes(c.name)) continue;
+          if (pinnedConf(l as Link, c.name)) continue;
           (l.conf as Record<string, string>)[c.name] = v;
         }
       }
@@ -262,6 +262,17 @@ export function sysctlWrite(world: World, nsName: NsName, key: string, value: st
     }
   });
   return { ok: true, world: next };
+}
+
+/**
+ * Does conf.default no longer reach this device's key? When it was written for
+ * the device itself, and for every key of lo once lo has come up: adding
+ * 127.0.0.1 on NETDEV_UP calls ipv4_devconf_setall() (so lo of a namespace
+ * that never brought it up still follows conf.default).
+ */
+function pinnedConf(l: Link, name: string): boolean {
+  if ((l.confSet ?? []).includes(name)) return true;
+  return l.kind === 'loopback' && l.addrs.some((a) => a.local === 0x7f000001);
 }
 
 /** Pin a device's current reading of `name` before conf.default changes (see confValue). */

@@ -1,0 +1,747 @@
+/**
+ * Scenario loader: text -> validated Scenario, or every problem at once as
+ * `file:line:col: message` issues pointing at the offending key or value
+ * (positions from the yaml library's source ranges). Pure: files the
+ * scenario refers to (CNI configs) are read through the `readFile` callback.
+ *
+ * Three passes, all reported together:
+ *  1. YAML syntax (the yaml library's errors: bad indentation, duplicate keys...)
+ *  2. the schema (zod, strict objects: unknown keys are errors, with a
+ *     "did you mean" suggestion); each step by the schema of its action
+ *  3. meaning: names that must exist (pod/frontend, node/node-a, networks),
+ *     unique names, CNI plugins the twin can run.
+ * Never throws on any input (fuzzed in test/scenarios/fuzz.test.ts).
+ */
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document as YamlDocument, type Node as YamlNode } from 'yaml';
+import type { z } from 'zod';
+import { pluginTable } from '../cni-emulator/registry.js';
+import { Document, STEP_KIND_NAMES, STEP_KINDS, stepSchema, type DocumentT, type NodeT, type StepKind } from './schema.js';
+import { isIpv4, parseRef, suggest, type ParsedRef, type RefKind } from './refs.js';
+import type { CniNetwork, Issue, Pos, Scenario, Step } from './types.js';
+
+export interface LoadOptions {
+  /** Name of the file in messages. */
+  readonly file?: string;
+  /** Read a file the scenario refers to, relative to the scenario; undefined if missing. */
+  readonly readFile?: (path: string) => string | undefined;
+}
+
+export type LoadResult = { readonly ok: true; readonly scenario: Scenario } | { readonly ok: false; readonly issues: readonly Issue[] };
+
+type Path = readonly (string | number)[];
+
+/** Largest document the loader accepts (a scenario is a page or two). */
+const MAX_BYTES = 1_000_000;
+
+export function loadScenario(text: string, opts: LoadOptions = {}): LoadResult {
+  const file = opts.file ?? '<scenario>';
+  try {
+    return load(text, file, opts);
+  } catch (e) {
+    // Defensive: the loader must never crash; an internal error is still reported as an issue.
+    return { ok: false, issues: [{ file, pos: { line: 1, col: 1 }, message: `internal error while loading: ${e instanceof Error ? e.message : String(e)}` }] };
+  }
+}
+
+function load(text: string, file: string, opts: LoadOptions): LoadResult {
+  if (text.length > MAX_BYTES) return { ok: false, issues: [{ file, pos: { line: 1, col: 1 }, message: `file too large (${text.length} bytes; at most ${MAX_BYTES})` }] };
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, strict: true });
+  const at = (offset: number): Pos => {
+    const p = lc.linePos(Math.max(0, Math.min(offset, text.length)));
+    return { line: p.line, col: p.col };
+  };
+  if (doc.errors.length > 0) {
+    const issues = doc.errors.map((e) => ({ file, pos: at(e.pos[0]), message: yamlMessage(e.message) }));
+    return { ok: false, issues: dedupe(issues) };
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    return { ok: false, issues: [{ file, pos: { line: 1, col: 1 }, message: `YAML: ${e instanceof Error ? e.message : String(e)}` }] };
+  }
+  const locate = new Locator(doc, at);
+  const issues: Issue[] = [];
+  const report = (path: Path, message: string, where: 'key' | 'value' = 'value'): void => {
+    issues.push({ file, pos: locate.pos(path, where), message });
+  };
+
+  if (data === null || data === undefined || typeof data !== 'object' || Array.isArray(data)) {
+    report([], `a scenario is a YAML mapping with apiVersion: ${'podnet.dev/v1alpha1'}, kind: Scenario, metadata and spec`);
+    return { ok: false, issues };
+  }
+
+  // Pass 2: the schema. Steps are checked separately (each by its action's schema).
+  const parsed = Document.safeParse(data);
+  if (!parsed.success) for (const is of parsed.error.issues) zodIssue(report, Document, data, [], is);
+  const rawSteps = getIn(data, ['spec', 'steps']);
+  const steps: Step[] = [];
+  if (Array.isArray(rawSteps)) {
+    rawSteps.forEach((raw, i) => {
+      const s = checkStep(raw, ['spec', 'steps', i], report, i + 1, locate);
+      if (s) steps.push(s);
+    });
+  }
+
+  // Pass 3: meaning (on the raw data, defensively, so that it runs even when pass 2 failed somewhere).
+  const cni = checkMeaning(data as Record<string, unknown>, report, opts, file);
+
+  if (issues.length > 0 || !parsed.success) return { ok: false, issues: sortIssues(dedupe(issues)) };
+  const d: DocumentT = parsed.data;
+  return {
+    ok: true,
+    scenario: {
+      file,
+      name: d.metadata.name,
+      ...(d.metadata.title !== undefined ? { title: d.metadata.title } : {}),
+      ...(d.metadata.description !== undefined ? { description: d.metadata.description } : {}),
+      concepts: d.metadata.concepts ?? [],
+      seed: d.spec.seed,
+      networks: d.spec.networks,
+      machines: d.spec.machines,
+      nodes: d.spec.nodes,
+      pods: d.spec.pods,
+      plugins: d.spec.plugins,
+      cni,
+      steps,
+      positions: locate.all(),
+    },
+  };
+}
+
+function yamlMessage(m: string): string {
+  // prettyErrors is off; keep the first line only (the library appends context otherwise).
+  const first = m.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  return `YAML: ${first}`;
+}
+
+function dedupe(issues: Issue[]): Issue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const k = `${i.pos.line}:${i.pos.col}:${i.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+function sortIssues(issues: Issue[]): Issue[] {
+  return [...issues].sort((a, b) => a.pos.line - b.pos.line || a.pos.col - b.pos.col);
+}
+
+// ---------------------------------------------------------------------------
+// Positions
+
+/** Finds the YAML node of a data path and its source position. */
+class Locator {
+  constructor(
+    private readonly doc: YamlDocument,
+    private readonly at: (offset: number) => Pos,
+  ) {}
+
+  /** Position of the value at `path` (or of its key: where: 'key'), else of the nearest existing ancestor. */
+  pos(path: Path, where: 'key' | 'value'): Pos {
+    let node: unknown = this.doc.contents;
+    let keyNode: unknown;
+    let lastGood: unknown = node;
+    for (const seg of path) {
+      keyNode = undefined;
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isPair(p) && keyText(p.key) === String(seg));
+        if (!pair) break;
+        keyNode = pair.key;
+        node = pair.value;
+        lastGood = pair.value ?? pair.key;
+        if (pair.value === null || pair.value === undefined) {
+          node = undefined;
+          lastGood = pair.key;
+        }
+      } else if (isSeq(node) && typeof seg === 'number') {
+        const item = node.items[seg];
+        if (item === undefined) break;
+        node = item;
+        lastGood = item;
+      } else break;
+    }
+    const target = where === 'key' && keyNode ? keyNode : lastGood;
+    const range = (target as YamlNode | undefined)?.range;
+    return range ? this.at(range[0]) : { line: 1, col: 1 };
+  }
+
+  /** Every path's position (map entries: the key's position; list items: the item's). */
+  all(): Record<string, Pos> {
+    const out: Record<string, Pos> = Object.create(null) as Record<string, Pos>;
+    const visit = (node: unknown, path: string[], depth: number): void => {
+      if (depth > 64) return;
+      if (isMap(node)) {
+        for (const p of node.items) {
+          if (!isPair(p)) continue;
+          const k = keyText(p.key);
+          if (k === undefined) continue;
+          const kp = [...path, k];
+          const r = (p.key as YamlNode | null)?.range;
+          if (r) out[kp.join('.')] = this.at(r[0]);
+          visit(p.value, kp, depth + 1);
+        }
+      } else if (isSeq(node)) {
+        node.items.forEach((it, i) => {
+          const ip = [...path, String(i)];
+          const r = (it as YamlNode | null)?.range;
+          if (r) out[ip.join('.')] = this.at(r[0]);
+          visit(it, ip, depth + 1);
+        });
+      }
+    };
+    const r = (this.doc.contents as YamlNode | null)?.range;
+    if (r) out[''] = this.at(r[0]);
+    visit(this.doc.contents, [], 0);
+    return out;
+  }
+}
+
+function keyText(k: unknown): string | undefined {
+  if (isScalar(k)) return String(k.value);
+  return undefined;
+}
+
+function getIn(data: unknown, path: Path): unknown {
+  let cur = data;
+  for (const seg of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string | number, unknown>)[seg];
+  }
+  return cur;
+}
+
+function pathText(path: Path): string {
+  let s = '';
+  for (const seg of path) s += typeof seg === 'number' ? `[${seg}]` : s === '' ? seg : `.${seg}`;
+  return s === '' ? 'the document' : s;
+}
+
+function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'string') return `a string (${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '...' : v)})`;
+  if (typeof v === 'number') return `a number (${v})`;
+  if (typeof v === 'boolean') return `a boolean (${v})`;
+  return typeof v;
+}
+
+const EXPECTED_NAMES: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  int: 'an integer',
+  boolean: 'true or false',
+  object: 'a mapping',
+  array: 'a list',
+  record: 'a mapping',
+};
+
+type Reporter = (path: Path, message: string, where?: 'key' | 'value') => void;
+
+/** The keys an object schema at `path` accepts (for suggestions). */
+function keysAt(schema: z.ZodType, path: Path): string[] {
+  let s: unknown = schema;
+  const unwrap = (x: unknown): unknown => {
+    for (let i = 0; i < 10; i++) {
+      const def = (x as { _zod?: { def?: { type?: string; innerType?: unknown; in?: unknown } } })._zod?.def;
+      if (!def) return x;
+      if (def.type === 'optional' || def.type === 'default' || def.type === 'nullable' || def.type === 'prefault' || def.type === 'readonly') x = def.innerType;
+      else if (def.type === 'pipe') x = def.in;
+      else return x;
+    }
+    return x;
+  };
+  for (const seg of path) {
+    s = unwrap(s);
+    const def = (s as { _zod?: { def?: { type?: string; shape?: Record<string, unknown>; element?: unknown; valueType?: unknown } } })._zod?.def;
+    if (!def) return [];
+    if (def.type === 'object' && def.shape) s = def.shape[String(seg)];
+    else if (def.type === 'array') s = def.element;
+    else if (def.type === 'record') s = def.valueType;
+    else return [];
+    if (s === undefined) return [];
+  }
+  s = unwrap(s);
+  const def = (s as { _zod?: { def?: { type?: string; shape?: Record<string, unknown> } } })._zod?.def;
+  return def?.type === 'object' && def.shape ? Object.keys(def.shape) : [];
+}
+
+/** Turn one zod issue into our message at the right position. */
+function zodIssue(report: Reporter, schema: z.ZodType, data: unknown, prefix: Path, is: z.core.$ZodIssue): void {
+  const rel = is.path as (string | number)[];
+  const path = [...prefix, ...rel];
+  const value = getIn(data, rel);
+  const where = pathText(path);
+  switch (is.code) {
+    case 'unrecognized_keys': {
+      const known = keysAt(schema, rel);
+      for (const k of is.keys) {
+        const s = suggest(k, known);
+        report([...path, k], `unknown key "${k}" in ${where}${s ? ` (did you mean "${s}"?)` : known.length ? ` (expected one of: ${known.join(', ')})` : ''}`, 'key');
+      }
+      return;
+    }
+    case 'invalid_type': {
+      if (value === undefined) {
+        const key = path[path.length - 1];
+        report(path.slice(0, -1), `missing required key "${String(key)}" in ${pathText(path.slice(0, -1))}`, 'key');
+        return;
+      }
+      const exp = EXPECTED_NAMES[is.expected] ?? is.expected;
+      report(path, `${where}: expected ${exp}, got ${typeName(value)}`);
+      return;
+    }
+    case 'invalid_value': {
+      const values = is.values.map((v) => String(v));
+      const s = typeof value === 'string' ? suggest(value, values) : undefined;
+      report(path, `${where}: must be ${values.length === 1 ? JSON.stringify(values[0]) : `one of ${values.join(', ')}`}, got ${typeName(value)}${s ? ` (did you mean "${s}"?)` : ''}`);
+      return;
+    }
+    case 'invalid_union':
+      report(path, `${where}: expected a string or a number, got ${typeName(value)}`);
+      return;
+    default:
+      report(path, `${where}: ${is.message}`);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Steps
+
+function checkStep(raw: unknown, path: Path, report: Reporter, index: number, locate: Locator): Step | undefined {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    report(path, `${pathText(path)}: a step is a mapping with one action key (${STEP_KIND_NAMES.join(', ')}), got ${typeName(raw)}`);
+    return undefined;
+  }
+  const obj = { ...(raw as Record<string, unknown>) };
+  const kinds = Object.keys(obj).filter((k): k is StepKind => (STEP_KIND_NAMES as string[]).includes(k));
+  if (kinds.length === 0) {
+    const allowed = ['name', 'expect', ...STEP_KIND_NAMES];
+    const unknown = Object.keys(obj).filter((k) => !allowed.includes(k));
+    if (unknown.length > 0) {
+      for (const k of unknown) {
+        const s = suggest(k, STEP_KIND_NAMES);
+        report([...path, k], `unknown key "${k}" in ${pathText(path)}${s ? ` (did you mean "${s}"?)` : ` (a step's action is one of: ${STEP_KIND_NAMES.join(', ')})`}`, 'key');
+      }
+    } else report(path, `${pathText(path)}: a step needs an action: one of ${STEP_KIND_NAMES.join(', ')}`);
+    return undefined;
+  }
+  if (kinds.length > 1) {
+    for (const k of kinds.slice(1)) report([...path, k], `${pathText(path)}: a step has exactly one action, but this one has "${kinds[0]}" and "${k}" (make it a separate step)`, 'key');
+    return undefined;
+  }
+  const kind = kinds[0]!;
+  // `sh: "lines"` is short for `sh: {run: "lines"}`.
+  if (kind === 'sh' && typeof obj.sh === 'string') obj.sh = { run: obj.sh };
+  const schema = stepSchema(kind);
+  const r = schema.safeParse(obj);
+  if (!r.success) {
+    for (const is of r.error.issues) zodIssue(report, schema, obj, path, is);
+    return undefined;
+  }
+  const d = r.data as Record<string, unknown>;
+  return {
+    kind,
+    index,
+    ...(typeof d.name === 'string' ? { name: d.name } : {}),
+    pos: locate.pos([...path, kind], 'key'),
+    action: d[kind],
+    ...(d.expect !== undefined ? { expect: d.expect } : {}),
+  } as Step;
+}
+
+// ---------------------------------------------------------------------------
+// Meaning
+
+const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const asObj = (v: unknown): Record<string, unknown> | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+interface Names {
+  readonly networks: Set<string>;
+  readonly machines: Set<string>;
+  readonly nodes: Set<string>;
+  readonly pods: Map<string, { containers: Set<string>; network: string; node: string | undefined }>;
+  /** Node names declared with joined: false. */
+  readonly lateNodes: Set<string>;
+  readonly hostsWithInterfaces: Set<string>;
+}
+
+function checkMeaning(data: Record<string, unknown>, report: Reporter, opts: LoadOptions, file: string): Record<string, CniNetwork> {
+  const spec = asObj(data.spec);
+  if (!spec) return {};
+  const names: Names = { networks: new Set(), machines: new Set(), nodes: new Set(), pods: new Map(), lateNodes: new Set(), hostsWithInterfaces: new Set() };
+  const taken = new Map<string, string>();
+  const claim = (name: unknown, path: Path, what: string): boolean => {
+    if (typeof name !== 'string') return false;
+    const prev = taken.get(name);
+    if (prev !== undefined) {
+      report([...path, 'name'], `${pathText(path)}: the name "${name}" is already used by ${prev} (networks, machines, nodes and pods each get a network namespace of their name, so names are unique across them)`);
+      return false;
+    }
+    taken.set(name, `${what} ${name}`);
+    return true;
+  };
+  asArray(spec.networks).forEach((n, i) => {
+    const name = asObj(n)?.name;
+    if (claim(name, ['spec', 'networks', i], 'network')) names.networks.add(name as string);
+  });
+  for (const [section, set] of [
+    ['machines', names.machines],
+    ['nodes', names.nodes],
+  ] as const) {
+    asArray(spec[section]).forEach((m, i) => {
+      const o = asObj(m);
+      const name = o?.name;
+      if (claim(name, ['spec', section, i], section === 'nodes' ? 'node' : 'machine')) {
+        set.add(name as string);
+        if (section === 'nodes' && o?.joined === false) names.lateNodes.add(name as string);
+      }
+      const ifnames = new Set<string>();
+      asArray(o?.interfaces).forEach((itf, j) => {
+        const io = asObj(itf);
+        const p: Path = ['spec', section, i, 'interfaces', j];
+        const ifn = str(io?.name);
+        if (ifn !== undefined) {
+          if (ifnames.has(ifn)) report([...p, 'name'], `${pathText(p)}: interface "${ifn}" is declared twice on ${String(name)}`);
+          if (ifn === 'lo') report([...p, 'name'], `${pathText(p)}: "lo" is the loopback every namespace has`);
+          ifnames.add(ifn);
+        }
+        const net = str(io?.network);
+        if (net !== undefined && !asArray(spec.networks).some((n) => asObj(n)?.name === net)) {
+          const s = suggest(net, asArray(spec.networks).map((n) => String(asObj(n)?.name)));
+          report([...p, 'network'], `${pathText([...p, 'network'])}: no network "${net}" in spec.networks${s ? ` (did you mean "${s}"?)` : ''}`);
+        }
+        if (typeof name === 'string') names.hostsWithInterfaces.add(name);
+      });
+    });
+  }
+
+  // CNI configurations per node.
+  const scriptPlugins = new Set(asArray(spec.plugins).map((p) => str(asObj(p)?.name)).filter((x): x is string => x !== undefined));
+  const clusterCni = asObj(spec.cni) ? resolveCni(asObj(spec.cni)!, ['spec', 'cni'], report, opts, scriptPlugins) : undefined;
+  const cniByNode: Record<string, CniNetwork> = Object.create(null) as Record<string, CniNetwork>;
+  asArray(spec.nodes).forEach((n, i) => {
+    const o = asObj(n);
+    const name = str(o?.name);
+    if (!o || name === undefined) return;
+    const own = asObj(o.cni) ? resolveCni(asObj(o.cni)!, ['spec', 'nodes', i, 'cni'], report, opts, scriptPlugins) : undefined;
+    const base = own ?? clusterCni;
+    if (!base) return;
+    const filled = fillTemplate(base.conf, { node: name, podCIDR: str(o.podCIDR) });
+    if (typeof filled === 'string') {
+      report(['spec', 'nodes', i, own ? 'cni' : 'name'], `${pathText(['spec', 'nodes', i])}: the CNI configuration ${base.origin} uses {{${filled}}} but node ${name} has no ${filled}`);
+      return;
+    }
+    cniByNode[name] = { ...(filled as CniNetworkBody), origin: base.origin };
+  });
+
+  asArray(spec.pods).forEach((p, i) => {
+    const o = asObj(p);
+    const path: Path = ['spec', 'pods', i];
+    const name = o?.name;
+    const ok = claim(name, path, 'pod');
+    const node = str(o?.node);
+    const network = str(o?.network) ?? 'cni';
+    if (node !== undefined) {
+      if (!names.nodes.has(node) && !names.machines.has(node)) {
+        const s = suggest(node, [...names.nodes, ...names.machines]);
+        report([...path, 'node'], `${pathText([...path, 'node'])}: no node or machine "${node}"${s ? ` (did you mean "${s}"?)` : ''}`);
+      } else if (network === 'cni' && !cniByNode[node]) {
+        report(
+          [...path, 'network'],
+          `${pathText(path)}: pod ${String(name)} uses network cni but ${names.nodes.has(node) ? `node ${node} has no CNI configuration (set spec.cni or the node's cni)` : `${node} is a machine, not a node`}; use network: none and wire it with steps`,
+        );
+      }
+    }
+    const containers = new Set<string>();
+    asArray(o?.containers).forEach((c, j) => {
+      const cn = str(asObj(c)?.name);
+      if (cn === undefined) return;
+      if (cn === 'pause') report([...path, 'containers', j, 'name'], `${pathText([...path, 'containers', j, 'name'])}: "pause" is the pod's sandbox container; the runtime adds it`);
+      else if (containers.has(cn)) report([...path, 'containers', j, 'name'], `${pathText([...path, 'containers', j, 'name'])}: container "${cn}" is declared twice in pod ${String(name)}`);
+      containers.add(cn);
+    });
+    if (ok) names.pods.set(name as string, { containers, network, node });
+  });
+
+  // Steps: every reference must name something of the right kind.
+  const stepNames = new Set<string>();
+  asArray(spec.steps).forEach((s, i) => {
+    const o = asObj(s);
+    if (!o) return;
+    const path: Path = ['spec', 'steps', i];
+    const sn = str(o.name);
+    if (sn !== undefined) {
+      if (stepNames.has(sn)) report([...path, 'name'], `${pathText(path)}: another step is already named "${sn}"`);
+      if (/^\d+$/.test(sn)) report([...path, 'name'], `${pathText(path)}: a step name cannot be a number (--at N means the N-th step)`);
+      stepNames.add(sn);
+    }
+    checkStepRefs(o, path, names, report);
+  });
+  void file;
+  return cniByNode;
+}
+
+type RefRule = {
+  readonly kinds: readonly RefKind[];
+  /** container: allowed (pod/NAME/CONTAINER), required, or not allowed. */
+  readonly container?: 'allowed' | 'required';
+  readonly dev?: 'allowed' | 'required';
+  readonly ip?: boolean;
+  readonly localhost?: boolean;
+  readonly star?: boolean;
+};
+
+const HOST_OR_POD: RefRule = { kinds: ['node', 'machine', 'pod'] };
+const SENDER: RefRule = { kinds: ['pod', 'node', 'machine'], container: 'allowed' };
+const TARGET: RefRule = { kinds: ['pod', 'node', 'machine'], ip: true, localhost: true };
+const PLACE: RefRule = { kinds: ['pod', 'node', 'machine', 'network'], dev: 'allowed' };
+
+function checkRef(value: unknown, rule: RefRule, path: Path, names: Names, report: Reporter): ParsedRef | undefined {
+  if (typeof value !== 'string') return undefined;
+  const where = pathText(path);
+  if (rule.ip && isIpv4(value)) return undefined;
+  if (rule.localhost && value === 'localhost') return undefined;
+  if (rule.star && value === '*') return undefined;
+  const r = parseRef(value);
+  const forms = rule.kinds.map((k) => `${k}/NAME${k === 'pod' && rule.container === 'required' ? '/CONTAINER' : ''}${rule.dev === 'required' ? ':IFNAME' : ''}`).join(', ');
+  const extra = [rule.ip ? 'an IPv4 address' : '', rule.localhost ? 'localhost' : '', rule.star ? '"*"' : ''].filter(Boolean);
+  if (!r) {
+    report(path, `${where}: "${value}" is not a reference (expected ${[forms, ...extra].join(', ')})`);
+    return undefined;
+  }
+  if (!rule.kinds.includes(r.kind)) {
+    report(path, `${where}: expected ${[forms, ...extra].join(', ')}, got a ${r.kind} reference "${value}"`);
+    return undefined;
+  }
+  const known: Record<RefKind, () => string[]> = {
+    pod: () => [...names.pods.keys()],
+    node: () => [...names.nodes],
+    machine: () => [...names.machines],
+    network: () => [...names.networks],
+  };
+  const list = known[r.kind]();
+  if (!list.includes(r.name)) {
+    const s = suggest(r.name, list);
+    report(path, `${where}: no ${r.kind} "${r.name}"${s ? ` (did you mean "${r.kind}/${s}"?)` : list.length ? ` (${r.kind}s: ${list.join(', ')})` : ` (the scenario declares no ${r.kind}s)`}`);
+    return undefined;
+  }
+  if (r.container !== undefined) {
+    if (!rule.container) {
+      report(path, `${where}: a container is not allowed here ("${value}"); use pod/${r.name}`);
+      return undefined;
+    }
+    const pod = names.pods.get(r.name)!;
+    if (r.container !== 'pause' && !pod.containers.has(r.container)) {
+      const s = suggest(r.container, [...pod.containers]);
+      report(path, `${where}: pod ${r.name} has no container "${r.container}"${s ? ` (did you mean "pod/${r.name}/${s}"?)` : ` (containers: ${[...pod.containers].join(', ')})`}`);
+      return undefined;
+    }
+  } else if (rule.container === 'required') {
+    report(path, `${where}: name a container: pod/${r.name}/CONTAINER`);
+    return undefined;
+  }
+  if (r.dev !== undefined && !rule.dev) {
+    report(path, `${where}: an interface is not allowed here ("${value}")`);
+    return undefined;
+  }
+  if (r.dev === undefined && rule.dev === 'required') {
+    report(path, `${where}: name the interface too, e.g. ${r.kind}/${r.name}:eth0`);
+    return undefined;
+  }
+  return r;
+}
+
+function checkStepRefs(o: Record<string, unknown>, path: Path, names: Names, report: Reporter): void {
+  const kind = STEP_KIND_NAMES.find((k) => k in o);
+  if (!kind) return;
+  const a = kind === 'sh' && typeof o.sh === 'string' ? {} : asObj(o[kind]);
+  if (!a) return;
+  const ap: Path = [...path, kind];
+  const ref = (key: string, rule: RefRule): ParsedRef | undefined => (key in a ? checkRef(a[key], rule, [...ap, key], names, report) : undefined);
+  switch (kind) {
+    case 'sh':
+      ref('on', HOST_OR_POD);
+      break;
+    case 'cni':
+      for (const k of ['add', 'del', 'check']) {
+        const r = ref(k, { kinds: ['pod'] });
+        if (r && names.pods.get(r.name)?.network !== 'cni') report([...ap, k], `${pathText([...ap, k])}: pod ${r.name} does not use CNI (network: ${names.pods.get(r.name)?.network})`);
+      }
+      break;
+    case 'sandbox':
+      for (const k of ['create', 'delete']) ref(k, { kinds: ['pod'] });
+      break;
+    case 'container':
+      for (const k of ['crash', 'restart', 'stop', 'start']) ref(k, { kinds: ['pod'], container: 'required' });
+      break;
+    case 'node':
+      for (const k of ['reboot', 'leave', 'join']) {
+        const r = ref(k, { kinds: ['node'] });
+        if (r && k === 'join' && !names.lateNodes.has(r.name)) report([...ap, k], `${pathText([...ap, k])}: node ${r.name} is up from the start; declare it with joined: false to join it later`);
+      }
+      break;
+    case 'fault': {
+      ref('linkDown', { ...HOST_OR_POD, dev: 'required' });
+      ref('linkUp', { ...HOST_OR_POD, dev: 'required' });
+      ref('arpFlush', HOST_OR_POD);
+      for (const k of ['peerDown', 'peerUp']) {
+        const r = ref(k, { kinds: ['node', 'machine'] });
+        if (r && !names.hostsWithInterfaces.has(r.name)) report([...ap, k], `${pathText([...ap, k])}: ${r.kind} ${r.name} is not cabled to any network`);
+      }
+      ref('on', HOST_OR_POD);
+      for (const k of ['routeDelete', 'ruleInsert']) {
+        if (k in a && !('on' in a)) report([...ap, k], `${pathText([...ap, k])}: say where with on: (e.g. on: node/NAME)`, 'key');
+      }
+      if ('on' in a && !('routeDelete' in a) && !('ruleInsert' in a)) report([...ap, 'on'], `${pathText([...ap, 'on'])}: on: is only for routeDelete and ruleInsert`, 'key');
+      break;
+    }
+    case 'ping':
+    case 'tcp':
+    case 'udp':
+    case 'traceroute':
+      ref('from', SENDER);
+      ref('to', TARGET);
+      break;
+  }
+  const ex = asObj(o.expect);
+  if (!ex) return;
+  const ep: Path = [...path, 'expect'];
+  const eref = (key: string, rule: RefRule): void => {
+    if (key in ex) checkRef(ex[key], rule, [...ep, key], names, report);
+  };
+  eref('endedIn', { kinds: ['pod', 'node', 'machine', 'network'] });
+  eref('sourceSeen', { kinds: ['pod', 'node', 'machine'], ip: true });
+  for (const k of ['path', 'pathLacks']) asArray(ex[k]).forEach((v, i) => checkRef(v, PLACE, [...ep, k, i], names, report));
+  asArray(ex.hops).forEach((v, i) => checkRef(v, { kinds: ['pod', 'node', 'machine'], ip: true, star: true }, [...ep, 'hops', i], names, report));
+  asArray(ex.counters).forEach((c, i) => {
+    const co = asObj(c);
+    if (co && 'on' in co) checkRef(co.on, HOST_OR_POD, [...ep, 'counters', i, 'on'], names, report);
+  });
+  if (Array.isArray(ex.running)) {
+    const podRef = kind === 'container' || kind === 'sandbox' || kind === 'cni' ? Object.values(a).find((v) => typeof v === 'string') : undefined;
+    const pr = typeof podRef === 'string' ? parseRef(podRef) : undefined;
+    const pod = pr ? names.pods.get(pr.name) : undefined;
+    if (pod) {
+      ex.running.forEach((c, i) => {
+        if (typeof c === 'string' && c !== 'pause' && !pod.containers.has(c)) report([...ep, 'running', i], `${pathText([...ep, 'running', i])}: pod ${pr!.name} has no container "${c}"`);
+      });
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// CNI configurations
+
+interface CniNetworkBody {
+  readonly cniVersion: string;
+  readonly name: string;
+  readonly plugins: readonly Readonly<Record<string, unknown>>[];
+}
+
+function resolveCni(
+  o: Record<string, unknown>,
+  path: Path,
+  report: Reporter,
+  opts: LoadOptions,
+  scriptPlugins: ReadonlySet<string>,
+): { conf: CniNetworkBody; origin: string } | undefined {
+  const hasInline = 'conflist' in o;
+  const hasFile = 'file' in o;
+  if (hasInline === hasFile) {
+    report(path, `${pathText(path)}: give exactly one of conflist (inline) or file`);
+    return undefined;
+  }
+  let raw: unknown;
+  let origin: string;
+  let at: Path;
+  if (hasFile) {
+    const f = o.file;
+    if (typeof f !== 'string') return undefined;
+    at = [...path, 'file'];
+    origin = f;
+    const text = opts.readFile?.(f);
+    if (text === undefined) {
+      report(at, `${pathText(at)}: cannot read "${f}"`);
+      return undefined;
+    }
+    try {
+      raw = JSON.parse(text);
+    } catch (e) {
+      report(at, `${pathText(at)}: "${f}" is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+      return undefined;
+    }
+  } else {
+    raw = o.conflist;
+    at = [...path, 'conflist'];
+    origin = pathText(path);
+    if (asObj(raw) === undefined) return undefined; // the schema reported it
+  }
+  const c = asObj(raw);
+  if (!c) {
+    report(at, `${pathText(at)}: a CNI configuration is a JSON object`);
+    return undefined;
+  }
+  const problems: string[] = [];
+  const version = str(c.cniVersion);
+  const name = str(c.name);
+  if (version === undefined) problems.push('missing string "cniVersion"');
+  if (name === undefined) problems.push('missing string "name"');
+  let plugins: Record<string, unknown>[] = [];
+  if ('plugins' in c) {
+    if (!Array.isArray(c.plugins) || c.plugins.length === 0) problems.push('"plugins" must be a non-empty list');
+    else plugins = c.plugins.map((p) => asObj(p) ?? {});
+  } else if ('type' in c) {
+    // A single network configuration (.conf): libcni's ConfListFromConf.
+    const { cniVersion: _v, name: _n, ...rest } = c;
+    void _v;
+    void _n;
+    plugins = [rest];
+  } else problems.push('neither "plugins" (a .conflist) nor "type" (a .conf)');
+  const emulated = Object.keys(pluginTable());
+  plugins.forEach((p, i) => {
+    const t = str(p.type);
+    const where = hasFile ? `plugins[${i}]` : 'plugins' in c ? `plugins[${i}]` : 'the configuration';
+    if (t === undefined) problems.push(`${where} has no string "type"`);
+    else if (!emulated.includes(t) && !scriptPlugins.has(t)) {
+      const s = suggest(t, [...emulated, ...scriptPlugins]);
+      problems.push(`${where}: plugin type "${t}" is not emulated by podnet${s ? ` (did you mean "${s}"?)` : ''} (emulated: ${[...emulated, ...scriptPlugins].join(', ')})`);
+    }
+    const ipam = asObj(p.ipam);
+    const it = ipam ? str(ipam.type) : undefined;
+    if (ipam && it !== undefined && !emulated.includes(it) && !scriptPlugins.has(it)) problems.push(`${where}: IPAM type "${it}" is not emulated by podnet (emulated: ${emulated.join(', ')})`);
+  });
+  for (const p of problems) report(at, `${pathText(at)}: ${p}`);
+  if (problems.length > 0 || version === undefined || name === undefined) return undefined;
+  return { conf: { cniVersion: version, name, plugins }, origin };
+}
+
+/** Replace {{podCIDR}} and {{node}} in every string; returns the missing variable's name on failure. */
+function fillTemplate(conf: CniNetworkBody, vars: { node: string; podCIDR: string | undefined }): CniNetworkBody | string {
+  let missing: string | undefined;
+  const fill = (v: unknown, depth: number): unknown => {
+    if (depth > 50) return v;
+    if (typeof v === 'string') {
+      return v.replace(/\{\{\s*(podCIDR|node)\s*\}\}/g, (_, k: string) => {
+        const val = k === 'node' ? vars.node : vars.podCIDR;
+        if (val === undefined) {
+          missing = k;
+          return '';
+        }
+        return val;
+      });
+    }
+    if (Array.isArray(v)) return v.map((x) => fill(x, depth + 1));
+    if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fill(x, depth + 1)]));
+    return v;
+  };
+  const out = fill(conf, 0) as CniNetworkBody;
+  return missing ?? out;
+}
+
+export type { NodeT };
