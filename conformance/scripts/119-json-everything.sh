@@ -6,7 +6,8 @@
 # (id 119, local 192.168.119.1, dev v119u) with 10.119.9.1/24, a secondary
 # address, a permanent neighbour, routes: via, blackhole, unreachable,
 # metric, table 200.
-# Tests: ip -j / ip -j -d / ip -br -j forms of link, addr, route, neigh;
+# Tests: ip -j / ip -j -d / ip -br -j forms of link, addr, route, neigh
+# (fixed MACs: -br -j keeps the IPv6 link-local addresses);
 # ip -j -p (pretty) of one address; -4 filters.
 
 ip netns add n119
@@ -47,7 +48,7 @@ ip -n n119 -j -d link show vxlan119
 ip -n n119 -j -d link show v119u
 ip -n n119 -br -j addr show
 ip -n n119 -br -j link show
-ip -n n119 -j -p addr show dev v119u
+ip -n n119 -4 -j -p addr show dev v119u
 ip -n n119 -j link show master br119
 ip -n n119p -j route get 10.200.0.1
 ip -n n119 -j route get 10.200.0.1

@@ -14,14 +14,14 @@ ip netns add n121h
 ip netns add n121r1
 ip netns add n121r2
 ip netns add n121i
-ip link add v121a netns n121h type veth peer name h netns n121r1
-ip link add v121b netns n121h type veth peer name h netns n121r2
+ip link add v121a netns n121h type veth peer name eth0 netns n121r1
+ip link add v121b netns n121h type veth peer name eth0 netns n121r2
 ip link add i netns n121r1 type veth peer name r1 netns n121i
 ip link add i netns n121r2 type veth peer name r2 netns n121i
 ip -n n121h addr add 10.121.1.2/24 dev v121a
 ip -n n121h addr add 10.121.2.2/24 dev v121b
-ip -n n121r1 addr add 10.121.1.1/24 dev h
-ip -n n121r2 addr add 10.121.2.1/24 dev h
+ip -n n121r1 addr add 10.121.1.1/24 dev eth0
+ip -n n121r2 addr add 10.121.2.1/24 dev eth0
 ip -n n121r1 addr add 10.121.11.1/24 dev i
 ip -n n121r2 addr add 10.121.12.1/24 dev i
 ip -n n121i addr add 10.121.11.2/24 dev r1
@@ -29,9 +29,9 @@ ip -n n121i addr add 10.121.12.2/24 dev r2
 ip -n n121i addr add 203.0.113.9/32 dev lo
 ip -n n121h link set v121a up
 ip -n n121h link set v121b up
-ip -n n121r1 link set h up
+ip -n n121r1 link set eth0 up
 ip -n n121r1 link set i up
-ip -n n121r2 link set h up
+ip -n n121r2 link set eth0 up
 ip -n n121r2 link set i up
 ip -n n121i link set r1 up
 ip -n n121i link set r2 up

@@ -3,14 +3,14 @@
 # Node n124: bridge br124 10.124.0.1/24 (fixed MAC) with pods n124a
 # (10.124.0.2) and n124b (10.124.0.3) on ports v124a, v124b (fixed pod
 # MACs).
-# Tests: bridge link show (ports forwarding), pod -> pod and pod -> gateway;
-# host-side port down: the port is disabled, the pod's eth0 loses carrier
-# (NO-CARRIER, LOWERLAYERDOWN... or DOWN), pod -> pod is lost; the pod's own
-# link shows M-DOWN? no: peer in another namespace; port up again works;
-# the bridge itself down: its connected route disappears (the gateway
-# address stays), pods still reach each other (bridging does not need the
-# bridge device up? it does: a down bridge forwards nothing), bridge up:
-# the route returns; bridge link after all that; nomaster.
+# Tests: bridge link show (ports forwarding, cost 2), pod -> pod and pod ->
+# gateway; host-side port down: the port shows down, the pod's eth0 loses
+# carrier (NO-CARRIER, state DOWN: its iflink is its own ifindex), pod ->
+# pod is lost; port up again: forwarding, works; the bridge itself down:
+# its connected route disappears (the address stays), the ports show
+# M-DOWN and state disabled, nothing is bridged any more; bridge up: the
+# route returns and pods talk again; nomaster: the port leaves the bridge
+# (b unreachable); ip -br link at the end.
 
 ip netns add n124
 ip netns add n124a

@@ -1,16 +1,16 @@
 # 126-one-armed-router: two subnets on one L2 segment (a bridge in a switch
 # namespace) routed by a router with both gateway addresses on one
-# interface ("router on a stick" without VLANs).
-# h1 10.126.1.2/24 (gw 10.126.1.1), h2 10.126.2.2/24 (gw 10.126.2.1),
-# router r eth0 10.126.1.1/24 + 10.126.2.1/24 + secondary 10.126.1.5/24.
-# MACs fixed.
-# Tests: h1 -> h2 is forwarded back out the interface it came in on, so r
-# sends an ICMP redirect ("From 10.126.1.1: icmp_seq=1 Redirect Host(New
-# nexthop: 10.126.2.2)") that h1 ignores (the new gateway is not on h1's
-# subnet) and the reply arrives (ttl 63); with send_redirects=0 (all and the
-# device) no redirect; ip addr show of r (primary/secondary), deleting the
-# primary without promote_secondaries removes the secondary too; h1's
-# route get.
+# interface ("router on a stick" without VLANs). h1 10.126.1.2/24, h2
+# 10.126.2.2/24, r eth0 10.126.1.1/24 + 10.126.2.1/24 + 10.126.1.5/24 (sec.)
+# Tests: h1 -> h2 leaves r by the interface it came in on: r sends an ICMP
+# redirect ("From 10.126.1.1: icmp_seq=1 Redirect Host(New nexthop:
+# 10.126.2.2)"); shared_media=1 (default) lets h1 and h2 accept redirects
+# to off-subnet gateways: the first one only resolves the new gateway's
+# MAC, a later one creates a route exception, after which h1 and h2 talk
+# directly (ttl 64, even once r lost 10.126.1.1); send_redirects sysctls;
+# deleting the primary without promote_secondaries removes the secondary
+# too; h1's route get. Redirects are rate limited per peer (20 ms << n)
+# and r also redirects the echo replies, so the ping lines depend on that.
 
 ip netns add n126sw
 ip netns add n126r

@@ -7,6 +7,8 @@ import { hostLocal } from './ipam/host-local.js';
 import { staticIpam } from './ipam/static.js';
 import { loopback } from './plugins/loopback.js';
 import { bridge } from './plugins/bridge.js';
+import { ptp } from './plugins/ptp.js';
+import { portmap } from './plugins/portmap.js';
 
 /**
  * Plugins the twin emulates (containernetworking-plugins 1.1.1), by binary
@@ -20,6 +22,8 @@ export function pluginTable(): Readonly<Record<string, PluginDef>> {
     static: staticIpam,
     loopback,
     bridge,
+    ptp,
+    portmap,
   });
 }
 

@@ -155,5 +155,9 @@ export function linkLocal6(mac: Mac): string {
   const b = mac.split(':').map((h) => parseInt(h, 16));
   const e = [b[0]! ^ 2, b[1]!, b[2]!, 0xff, 0xfe, b[3]!, b[4]!, b[5]!];
   const groups = [0, 2, 4, 6].map((i) => ((e[i]! << 8) | e[i + 1]!).toString(16));
+  // RFC 5952 (inet_ntop): the longest run of zero groups is compressed; when
+  // the first interface-id group is 0 (MAC 02:00:..) it joins the prefix's
+  // three zero groups: 02:00:00:00:19:b0 -> fe80::ff:fe00:19b0, not fe80::0:ff:...
+  if (groups[0] === '0') groups.shift();
   return `fe80::${groups.join(':')}`;
 }

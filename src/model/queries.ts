@@ -83,20 +83,33 @@ export function operState(world: World, nsName: NsName, link: Link): OperState {
 }
 
 /**
- * default_operstate() for a device without carrier, evaluated now: DOWN if
- * iflink == ifindex or no device of index iflink exists in the device's own
- * namespace; else LOWERLAYERDOWN if that device is "oper up" (a same-namespace
- * veth peer counts as up: its own carrier event is processed after ours),
- * else DOWN.
+ * default_operstate() for a device without carrier, evaluated now (kernel
+ * 6.18, net/core/link_watch.c, "only report IF_OPER_LOWERLAYERDOWN if iflink
+ * is actually down"): DOWN if iflink == ifindex or no device of index iflink
+ * exists in the device's own namespace (a cross-namespace veth's iflink is
+ * the peer's ifindex in the other namespace, looked up here all the same);
+ * else LOWERLAYERDOWN if that device has no carrier either, DOWN if it has.
+ * Checked on the kernel: router r with v117rc (2, up, carrier) and v117rs
+ * (3) whose peer in another namespace is ifindex 2: the peer goes down ->
+ * v117rs is DOWN (index 2 here is v117rc, which has carrier); a
+ * same-namespace pair x1@x2 with x2 down -> x1 LOWERLAYERDOWN.
  */
 export function noCarrierOperAt(world: World, nsName: NsName, link: Link): 'DOWN' | 'LOWERLAYERDOWN' {
   const idx = iflink(link);
   if (idx === link.ifindex) return 'DOWN';
   const other = world.ns[nsName]?.links[idx];
   if (!other) return 'DOWN';
-  if (link.kind === 'veth' && link.peer.ns === nsName) return 'LOWERLAYERDOWN';
-  if (other.kind === 'loopback') return 'LOWERLAYERDOWN';
-  return other.adminUp && hasCarrier(world, nsName, other) ? 'LOWERLAYERDOWN' : 'DOWN';
+  return carrierOk(world, nsName, other) ? 'DOWN' : 'LOWERLAYERDOWN';
+}
+
+/**
+ * netif_carrier_ok(): the carrier bit itself, also for a device that is
+ * administratively down (loopback and VXLAN never drop it; a veth has it only
+ * while both ends are up).
+ */
+function carrierOk(world: World, nsName: NsName, link: Link): boolean {
+  if (link.kind === 'loopback' || link.kind === 'vxlan') return true;
+  return hasCarrier(world, nsName, link);
 }
 
 /**

@@ -8,6 +8,7 @@
  */
 import type { Ip4, Mac, Prefix4 } from './addr.js';
 import type { NetfilterState, ConntrackEntry } from './netfilter.js';
+import type { CriState } from './cri.js';
 
 export type NsName = string;
 export const ROOT_NS: NsName = '/';
@@ -26,6 +27,36 @@ export interface World {
   readonly files: Readonly<Record<string, string>>;
   /** The sysctl profile new namespaces start from (see src/model/sysctl-defaults.ts). */
   readonly sysctlDefaults: Readonly<Record<string, string>>;
+  /**
+   * The container runtime's records of the twin's Kubernetes nodes and pod
+   * sandboxes (src/model/cri.ts, written by src/cni-emulator/cri.ts). Absent
+   * until a node is registered.
+   */
+  readonly cri?: CriState;
+  /**
+   * What a world imported from a real node (src/import, `podnet import`) could
+   * not model: each says where it applies, so a trace crossing that namespace,
+   * device or iptables table can list it. Absent for worlds built by commands.
+   */
+  readonly assumptions?: readonly Assumption[];
+}
+
+/** Something the twin models differently from the imported node (see World.assumptions). */
+export interface Assumption {
+  /** `warn`: may change what a packet does; `info`: cannot (IPv6 link-locals, counters...). */
+  readonly severity: 'warn' | 'info';
+  /** The node (bundle) it came from. */
+  readonly node: string;
+  /** The twin namespace it applies to. */
+  readonly ns: NsName;
+  /** The device it applies to (a name in `ns`), if any. */
+  readonly dev?: string;
+  /** The iptables table it applies to, if any. */
+  readonly table?: string;
+  /** What part of the node: link, address, route, rule, neighbour, fdb, netfilter, sysctl, ipv6, underlay, cni, kube, fidelity. */
+  readonly area: string;
+  /** What the node has, and what the twin does instead. */
+  readonly text: string;
 }
 
 export interface Netns {

@@ -109,6 +109,7 @@ export function cniInvoke(world: World, call: CniCall): CniOutcome {
       .map(([k, v]) => `${k}=${shq(v)}`)
       .join(' ');
     const scriptPlugin = call.scripts.find((s) => s.name === type);
+    const lines = scriptPlugin ? (call.command === 'ADD' ? scriptPlugin.add : call.command === 'DEL' ? scriptPlugin.del : scriptPlugin.check) ?? '' : '';
     let output: string;
     let status: number;
     let script: string;
@@ -116,8 +117,8 @@ export function cniInvoke(world: World, call: CniCall): CniOutcome {
       // A plugin that is a shell script: its lines run on the node with the CNI environment.
       const extra: Record<string, string> = { CNI_NETNS_NAME: call.netns };
       for (const [k, v] of call.args) extra[`ARG_${k}`] = v;
-      script = `# ${CNI_PATH}/${type} is a script; it runs on ${call.node} with\n# ${envText}\n${scriptPlugin.script.replace(/\n?$/, '\n')}`;
-      const r = runScript(scriptPlugin.script, { world: w, ns: call.node, env: { ...env, ...extra } });
+      script = `# ${CNI_PATH}/${type} is a script; it runs on ${call.node} with\n# ${envText}\n${lines.replace(/\n?$/, '\n')}`;
+      const r = runScript(lines, { world: w, ns: call.node, env: { ...env, ...extra } });
       w = r.world;
       output = r.output;
       status = r.sections.find((s) => s.status !== 0)?.status ?? 0;

@@ -425,16 +425,22 @@ function checkMeaning(data: Record<string, unknown>, report: Reporter, opts: Loa
   const scriptPlugins = new Set(asArray(spec.plugins).map((p) => str(asObj(p)?.name)).filter((x): x is string => x !== undefined));
   const clusterCni = asObj(spec.cni) ? resolveCni(asObj(spec.cni)!, ['spec', 'cni'], report, opts, scriptPlugins) : undefined;
   const cniByNode: Record<string, CniNetwork> = Object.create(null) as Record<string, CniNetwork>;
+  // Nodes whose configuration exists but has a problem already reported (no second message per pod).
+  const brokenCni = new Set<string>();
   asArray(spec.nodes).forEach((n, i) => {
     const o = asObj(n);
     const name = str(o?.name);
     if (!o || name === undefined) return;
     const own = asObj(o.cni) ? resolveCni(asObj(o.cni)!, ['spec', 'nodes', i, 'cni'], report, opts, scriptPlugins) : undefined;
     const base = own ?? clusterCni;
-    if (!base) return;
+    if (!base) {
+      if (asObj(o.cni) || asObj(spec.cni)) brokenCni.add(name);
+      return;
+    }
     const filled = fillTemplate(base.conf, { node: name, podCIDR: str(o.podCIDR) });
     if (typeof filled === 'string') {
       report(['spec', 'nodes', i, own ? 'cni' : 'name'], `${pathText(['spec', 'nodes', i])}: the CNI configuration ${base.origin} uses {{${filled}}} but node ${name} has no ${filled}`);
+      brokenCni.add(name);
       return;
     }
     cniByNode[name] = { ...(filled as CniNetworkBody), origin: base.origin };
@@ -451,7 +457,7 @@ function checkMeaning(data: Record<string, unknown>, report: Reporter, opts: Loa
       if (!names.nodes.has(node) && !names.machines.has(node)) {
         const s = suggest(node, [...names.nodes, ...names.machines]);
         report([...path, 'node'], `${pathText([...path, 'node'])}: no node or machine "${node}"${s ? ` (did you mean "${s}"?)` : ''}`);
-      } else if (network === 'cni' && !cniByNode[node]) {
+      } else if (network === 'cni' && !cniByNode[node] && !brokenCni.has(node)) {
         report(
           [...path, 'network'],
           `${pathText(path)}: pod ${String(name)} uses network cni but ${names.nodes.has(node) ? `node ${node} has no CNI configuration (set spec.cni or the node's cni)` : `${node} is a machine, not a node`}; use network: none and wire it with steps`,
@@ -612,6 +618,14 @@ function checkStepRefs(o: Record<string, unknown>, path: Path, names: Names, rep
   const ex = asObj(o.expect);
   if (!ex) return;
   const ep: Path = [...path, 'expect'];
+  asArray(ex.outputMatches).forEach((re, i) => {
+    if (typeof re !== 'string') return;
+    try {
+      new RegExp(re, 'm');
+    } catch (e) {
+      report([...ep, 'outputMatches', i], `${pathText([...ep, 'outputMatches', i])}: not a valid regular expression: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  });
   const eref = (key: string, rule: RefRule): void => {
     if (key in ex) checkRef(ex[key], rule, [...ep, key], names, report);
   };

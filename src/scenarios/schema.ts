@@ -137,12 +137,14 @@ export const Pod = describe(
 export const ScriptPlugin = describe(
   z.strictObject({
     name: describe(Name, 'The plugin binary name, used as `type` in CNI configs.'),
-    script: describe(
+    add: describe(
       z.string().min(1),
-      'Twin-shell lines the plugin runs on the node, with CNI_COMMAND, CNI_CONTAINERID, CNI_NETNS, CNI_IFNAME, CNI_PATH, CNI_ARGS in the environment, plus CNI_NETNS_NAME (the namespace name) and ARG_<KEY> for each CNI_ARGS pair (the twin shell has no $(...)).',
+      'Twin-shell lines run on the node for ADD, with CNI_COMMAND, CNI_CONTAINERID, CNI_NETNS, CNI_IFNAME, CNI_PATH, CNI_ARGS in the environment, plus CNI_NETNS_NAME (the namespace name) and ARG_<KEY> for each CNI_ARGS pair (the twin shell has no $(...)). What it prints on stdout is its result (JSON).',
     ),
+    del: describe(z.string(), 'Lines run for DEL (default: nothing).').optional(),
+    check: describe(z.string(), 'Lines run for CHECK (default: nothing).').optional(),
   }),
-  'A CNI plugin written as a shell script (the CNI spec allows any executable).',
+  'A CNI plugin written as a shell script (the CNI spec allows any executable). The twin shell has no `case`, so each command gets its own lines.',
 );
 
 // ---------------------------------------------------------------------------
@@ -190,9 +192,12 @@ export const ShAction = describe(
   'Run twin-shell lines. A plain string is short for {run: STRING}.',
 );
 
-const oneOf = <T extends Record<string, z.ZodType>>(shape: T, d: string, extra: Record<string, z.ZodType> = {}) =>
+const oneOf = <T extends Record<string, z.ZodType>, E extends Record<string, z.ZodType> = Record<never, z.ZodType>>(shape: T, d: string, extra?: E) =>
   describe(
-    z.strictObject({ ...(Object.fromEntries(Object.entries(shape).map(([k, v]) => [k, v.optional()])) as { [K in keyof T]: z.ZodOptional<T[K]> }), ...extra }),
+    z.strictObject({
+      ...(Object.fromEntries(Object.entries(shape).map(([k, v]) => [k, v.optional()])) as { [K in keyof T]: z.ZodOptional<T[K]> }),
+      ...((extra ?? {}) as E),
+    }),
     d,
   );
 
@@ -278,6 +283,7 @@ export const ShExpect = describe(
     output: describe(z.string(), 'The whole output, exactly.').optional(),
     outputContains: describe(z.array(z.string()), 'Strings the output must contain.').optional(),
     outputLacks: describe(z.array(z.string()), 'Strings the output must not contain.').optional(),
+    outputMatches: describe(z.array(z.string()), 'Regular expressions (JavaScript, multi-line: ^ and $ match at line ends) some line of the output must match.').optional(),
   }),
   'Expectations on what the commands printed.',
 );
@@ -322,6 +328,7 @@ export const LifecycleExpect = describe(
     podIP: describe(z.enum(['unchanged', 'changed']), "The pod's address compared with before the step.").optional(),
     namespace: describe(z.enum(['kept', 'recreated']), "The pod's network namespace compared with before the step.").optional(),
     running: describe(z.array(Name), 'Containers running after the step (exactly these).').optional(),
+    logContains: describe(z.array(z.string()), 'Strings the runtime log of the step (kubelet, CRI runtime, libcni lines: `podnet run -v`) must contain.').optional(),
   }),
   'Expectations on a lifecycle step.',
 );

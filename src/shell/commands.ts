@@ -10,6 +10,7 @@ import { bridgeCommand } from './bridge.js';
 import { settleLinks } from '../sim/ops/mcast.js';
 import { iptablesCommand } from './iptables.js';
 import { iptablesSaveCommand } from './iptables-save.js';
+import { iptablesRestoreCommand } from './iptables-restore.js';
 import { pingCommand } from './ping.js';
 import { tracerouteCommand } from './traceroute.js';
 import { ncCommand } from './nc.js';
@@ -23,6 +24,7 @@ const table: Record<string, Command> = Object.assign(Object.create(null) as Reco
   bridge: bridgeCommand,
   iptables: iptablesCommand,
   'iptables-save': iptablesSaveCommand,
+  'iptables-restore': iptablesRestoreCommand,
   ping: pingCommand,
   traceroute: tracerouteCommand,
   nc: ncCommand,

@@ -167,7 +167,9 @@ function parsePorts(args: readonly string[]): number[] {
     if (!m) bad();
     const lo = Number(m![1]);
     const hi = m![2] !== undefined ? Number(m![2]) : lo;
-    if (lo < 1 || lo > 65535 || hi < 1 || hi > 65535) bad();
+    // strtonum(3) wording, as netcat-openbsd reports it.
+    if (lo > 65535 || hi > 65535) throw new NcExit([{ fd: 2, text: `nc: port number too large: ${a}\n` }], 1);
+    if (lo < 1 || hi < 1) throw new NcExit([{ fd: 2, text: `nc: port number too small: ${a}\n` }], 1);
     for (let p = Math.min(lo, hi); p <= Math.max(lo, hi); p++) out.push(p);
   }
   return out;
@@ -309,10 +311,22 @@ function tcpConnect(
   out: OutChunk[],
 ): ConnResult & { msgIndex?: number } {
   const ev0 = session.events.length;
-  const syn = session.send({ from: ns, to: dst, proto: 'tcp', sport, dport: port, tcpFlags: 'SYN', ...(src !== undefined ? { src } : {}), now: t });
   const limitMs = o.waitS !== undefined ? o.waitS * 1000 : TCP_CONNECT_TIMEOUT_MS;
-  session.finish(t + limitMs);
-  const oc: ProbeOutcome = session.outcome(syn);
+  // The SYN and its retransmissions (tcp_syn_retries: 1 s, then doubling) until an answer or the timeout.
+  let syn = session.send({ from: ns, to: dst, proto: 'tcp', sport, dport: port, tcpFlags: 'SYN', ...(src !== undefined ? { src } : {}), now: t });
+  let oc: ProbeOutcome = session.outcome(syn);
+  for (let rto = 1000, next = t + 1000; oc.kind === 'timeout' && !syn.localError; rto *= 2, next += rto) {
+    if (next >= t + limitMs) {
+      session.finish(t + limitMs);
+      oc = session.outcome(syn);
+      break;
+    }
+    session.finish(next);
+    oc = session.outcome(syn);
+    if (oc.kind !== 'timeout') break;
+    syn = session.send({ from: ns, to: dst, proto: 'tcp', sport, dport: port, tcpFlags: 'SYN', ...(src !== undefined ? { src } : {}), now: next });
+    oc = session.outcome(syn);
+  }
   const timedOut = (): ConnResult =>
     o.waitS !== undefined
       ? { ok: false, msg: 'timed out: Operation now in progress', tookMs: limitMs }
@@ -374,21 +388,33 @@ function udpSend(
   const ev0 = session.events.length;
   const msgIndex = out.length;
   if (o.zero) {
+    // Debian's udptest(): two writes at once (the second fails with
+    // ECONNREFUSED if an ICMP port unreachable came back for the first), then
+    // one write per second for -w seconds (3 without -w), each failing the
+    // same way. Checked on the kernel: a REJECTed port sees one datagram.
     let pendingErr = false;
-    let ret = true;
-    for (let i = 0; i <= 3; i++) {
-      if (pendingErr) {
-        pendingErr = false;
-        ret = false;
-        continue;
-      }
-      const h = session.send({ from: ns, to: dst, proto: 'udp', sport, dport: port, payload: 1, data: 'X', ...(src !== undefined ? { src } : {}), now: t });
+    let at = t;
+    const write = (): boolean => {
+      if (pendingErr) return false;
+      const h = session.send({ from: ns, to: dst, proto: 'udp', sport, dport: port, payload: 1, data: 'X', ...(src !== undefined ? { src } : {}), now: at });
       const oc = session.outcome(h);
-      ret = oc.kind !== 'local_error';
-      if (oc.kind === 'icmp_error') pendingErr = true;
+      if (oc.kind === 'icmp_error' && oc.type === 3 && oc.code === 3) pendingErr = true;
+      return oc.kind !== 'local_error';
+    };
+    const refused = (): ConnResult => {
+      listenerOutput(session, ev0, out);
+      return { ok: false, tookMs: at - t };
+    };
+    if (!write()) return refused();
+    if (!write()) return refused();
+    const secs = o.waitS ?? 3;
+    for (let i = 0; i < secs; i++) {
+      at += 1000;
+      session.finish(at);
+      if (!write()) return refused();
     }
     listenerOutput(session, ev0, out);
-    return ret ? { ok: true, tookMs: 0, msgIndex } : { ok: false, tookMs: 0 };
+    return { ok: true, tookMs: at - t, msgIndex };
   }
   const payload = data ?? '';
   if (payload !== '') {

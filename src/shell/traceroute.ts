@@ -315,12 +315,22 @@ export const tracerouteCommand: Command = (ctx: CmdContext): CmdResult => {
     return oc.kind === 'icmp_error' ? oc.from : oc.kind === 'reply' || oc.kind === 'reset' ? oc.pkt.src : undefined;
   };
 
+  // do_it(): each pass first looks at what arrived (answers, expiries), then
+  // walks the probes from the first unprinted one, printing finished probes
+  // in order and sending unsent ones, but only within `sim` probes of where
+  // the pass started (checked on the kernel: after a first hop answers, the
+  // next probes leave only once the pass that follows the next event runs).
   for (let guard = 0; start < end && guard < 100000; guard++) {
     session.advance(t);
-    // Send what the window allows (up to `sim` probes from the first unprinted
-    // one), all before looking at any answer, as traceroute's loop does.
-    for (let n = start; n < Math.min(end, start + o.sim); n++) {
+    refresh();
+    const start0 = start;
+    let sent = false;
+    for (let n = start; n < end && n < start0 + o.sim; n++) {
       const p = probes[n]!;
+      if (p.done) {
+        if (n === start) print(start++);
+        continue;
+      }
       if (p.handle) continue;
       p.handle = session.send({
         from: ctx.ns,
@@ -334,16 +344,14 @@ export const tracerouteCommand: Command = (ctx: CmdContext): CmdResult => {
         dport: port++,
         now: t,
       });
+      sent = true;
       if (p.handle.localError && n === (o.firstHop - 1) * o.nq) {
         return { world: session.world, out: [...out, { fd: 2, text: `connect: ${ERRNO_TEXT[p.handle.localError.errno] ?? p.handle.localError.errno}\n` }], status: 1, traces: session.traces };
       }
     }
-    refresh();
-    // Print every finished probe from the start.
-    while (start < end && probes[start]!.done) print(start++);
     if (start >= end) break;
-    // The window moved: send the next probes at once.
-    if (probes.slice(start, Math.min(end, start + o.sim)).some((p) => !p.handle)) continue;
+    // Answers to what was just sent are there at once: look at them in the next pass.
+    if (sent) continue;
     // Nothing more now: move the clock to the next expiry or pending walk.
     let next = Infinity;
     for (let n = start; n < end; n++) {
@@ -352,7 +360,8 @@ export const tracerouteCommand: Command = (ctx: CmdContext): CmdResult => {
     }
     const pend = session.nextPendingAt();
     if (pend !== undefined) next = Math.min(next, pend);
-    if (!Number.isFinite(next)) break;
+    // Nothing in flight: the next pass runs at once (and sends from the new start).
+    if (!Number.isFinite(next)) continue;
     t = Math.max(t, next);
   }
   // Walks still in flight (errors due later) happen anyway: run them now.

@@ -404,12 +404,17 @@ function make(
   if (isLimitedBroadcast(x.dst)) type = 'broadcast';
   else if (isMulticast(x.dst)) type = 'multicast';
   else if (isZeronet(x.dst)) return { ok: false, errno: 'EINVAL' };
+  // A broadcast result has no nexthop info (`fi = NULL`), and a multicast one
+  // none when it came from a route shorter than /4 ("If multicast route do
+  // not exist use default one, but do not gateway in this case"): `ip route
+  // get 255.255.255.255` with a default route prints no `via`.
+  const dropGw = type === 'broadcast' || (type === 'multicast' && (x.route?.dst.len ?? 0) < 4);
   return {
     ok: true,
     type,
     dev: x.dev,
     src: x.src,
-    ...(x.gateway !== undefined ? { gateway: x.gateway } : {}),
+    ...(x.gateway !== undefined && !dropGw ? { gateway: x.gateway } : {}),
     ...(x.route ? { route: x.route } : {}),
     ...(x.localDev !== undefined ? { localDev: x.localDev } : {}),
   };

@@ -201,7 +201,8 @@ function matches(ev: SocketEvent, sent: Ipv4Packet): boolean {
     return p.proto === PROTO_ICMP && p.icmp?.type === ICMP_ECHOREPLY && p.icmp.id === sent.icmp?.id && p.icmp.seq === sent.icmp?.seq && p.dst === sent.src;
   }
   if (sent.proto === PROTO_UDP || sent.proto === PROTO_TCP) {
-    return p.proto === sent.proto && p.ports?.dport === sent.ports?.sport && p.dst === sent.src;
+    // A connected socket: the answer must come from the address and port it sent to.
+    return p.proto === sent.proto && p.ports?.dport === sent.ports?.sport && p.dst === sent.src && p.src === sent.dst && p.ports?.sport === sent.ports?.dport;
   }
   return false;
 }
@@ -219,7 +220,7 @@ export function outcomeOf(ns: NsName, sent: Ipv4Packet, localError: LocalError |
   return { kind: 'reply', pkt: p, atMs: ev.atMs };
 }
 
-function probeStart(world: World, spec: ProbeSpec, pkt: Ipv4Packet): WalkStart {
+function probeStart(spec: ProbeSpec, pkt: Ipv4Packet): WalkStart {
   return {
     kind: 'output',
     ns: spec.from,
@@ -279,9 +280,11 @@ export class ProbeSession {
     const at = spec.now ?? this.world.clockMs;
     this.advance(at);
     const pkt = probePacket(this.world, spec);
-    if (spec.proto !== 'icmp' && spec.openSocket !== false) this.sockets.push({ ns: spec.from, proto: spec.proto, port: pkt.ports!.sport });
+    if (spec.proto !== 'icmp' && spec.openSocket !== false) {
+      this.sockets.push({ ns: spec.from, proto: spec.proto, port: pkt.ports!.sport, remote: { addr: pkt.dst, port: pkt.ports!.dport } });
+    }
     // Everything pending is due after `at` (advance ran the rest), so the probe's walk runs first.
-    const r = runWalks(this.world, [{ start: probeStart(this.world, spec, pkt), at }, ...this.pending], {
+    const r = runWalks(this.world, [{ start: probeStart(spec, pkt), at }, ...this.pending], {
       sockets: this.sockets,
       horizonMs: at,
     });

@@ -3,6 +3,20 @@ import { hasCarrier, isSecondary, linkByName, operState } from '../../src/model/
 import { runScript } from '../../src/shell/interp.js';
 
 describe('carrier and operstate', () => {
+  it('no carrier: LOWERLAYERDOWN only if the device at index iflink here has no carrier either (kernel 6.18)', () => {
+    // Router r: v117rc (ifindex 2, up, carrier) and v117rs (3), whose peer in
+    // s has ifindex 2. The peer goes down: index 2 in r is v117rc, which has
+    // carrier, so v117rs is DOWN (the kernel printed `state DOWN`).
+    const s =
+      'ip netns add c\nip netns add r\nip netns add s\nip link add v117c netns c type veth peer name v117rc netns r\n' +
+      'ip link add v117s netns s type veth peer name v117rs netns r\nip -n c link set v117c up\nip -n r link set v117rc up\n' +
+      'ip -n r link set v117rs up\nip -n s link set v117s up\nip -n s link set v117s down\n';
+    const w = runScript(s).world;
+    expect(operState(w, 'r', linkByName(w.ns['r']!, 'v117rs')!)).toBe('DOWN');
+    // With c's end down too, index 2 (v117rc) has lost its carrier: LOWERLAYERDOWN.
+    const w2 = runScript(s + 'ip -n c link set v117c down\nip -n s link set v117s up\nip -n s link set v117s down\n').world;
+    expect(operState(w2, 'r', linkByName(w2.ns['r']!, 'v117rs')!)).toBe('LOWERLAYERDOWN');
+  });
   it('a veth has carrier only while both ends are up', () => {
     const w1 = runScript('ip netns add a\nip netns add b\nip link add x netns a type veth peer name y netns b\nip -n a link set x up\n').world;
     const x = linkByName(w1.ns['a']!, 'x')!;

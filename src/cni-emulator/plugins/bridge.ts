@@ -239,7 +239,7 @@ function appendUnique(ctx: PluginCtx, table: string, chain: string, spec: readon
 }
 
 /** ip.SetupIPMasq(ipn, chain, comment) for an IPv4 address. */
-function setupIPMasq(ctx: PluginCtx, ip: Ip4, len: number, chain: string, comment: string): void {
+export function setupIPMasq(ctx: PluginCtx, ip: Ip4, len: number, chain: string, comment: string): void {
   const chains = iptables(ctx, ['-t', 'nat', '-S']);
   const exists = chains.text.split('\n').some((l) => l === `-N ${chain}`);
   if (!exists) {
@@ -253,14 +253,32 @@ function setupIPMasq(ctx: PluginCtx, ip: Ip4, len: number, chain: string, commen
   appendUnique(ctx, 'nat', 'POSTROUTING', ['-s', formatIp4(ip), '-j', chain, '-m', 'comment', '--comment', comment]);
 }
 
-/** ip.TeardownIPMasq: the POSTROUTING jump (by IP, then by CIDR), then the chain; "does not exist" is fine. */
-function teardownIPMasq(ctx: PluginCtx, ip: Ip4, len: number, chain: string, comment: string): void {
-  iptables(ctx, ['-t', 'nat', '-D', 'POSTROUTING', '-s', formatIp4(ip), '-j', chain, '-m', 'comment', '--comment', comment]);
-  iptables(ctx, ['-t', 'nat', '-D', 'POSTROUTING', '-s', `${formatIp4(ip)}/${len}`, '-j', chain, '-m', 'comment', '--comment', comment]);
-  // ClearChain creates the chain if needed and flushes it; DeleteChain removes it.
-  const n = iptables(ctx, ['-t', 'nat', '-N', chain]);
-  if (n.status !== 0) iptables(ctx, ['-t', 'nat', '-F', chain]);
-  iptables(ctx, ['-t', 'nat', '-X', chain]);
+/**
+ * go-iptables (*Error).IsNotExist: exit status 1 with "Bad rule (does a
+ * matching rule exist in that chain?)." or "No chain/target/match by that
+ * name." (a -D whose -j target chain is gone fails with status 2: an error).
+ */
+export const iptIsNotExist = (r: { status: number; text: string }): boolean =>
+  r.status === 1 && (r.text.includes('Bad rule (does a matching rule exist in that chain?).\n') || r.text.includes('No chain/target/match by that name.\n'));
+
+/**
+ * ip.TeardownIPMasq: the POSTROUTING jump (by IP, then by CIDR), ClearChain,
+ * DeleteChain; an iptables error other than "does not exist" fails the DEL
+ * (e.g. the jump's target chain is already gone: exit status 2).
+ */
+export function teardownIPMasq(ctx: PluginCtx, ip: Ip4, len: number, chain: string, comment: string): void {
+  const step = (argv: readonly string[]): void => {
+    const r = iptables(ctx, argv);
+    if (r.status !== 0 && !iptIsNotExist(r)) iptErr(argv, r);
+  };
+  step(['-t', 'nat', '-D', 'POSTROUTING', '-s', formatIp4(ip), '-j', chain, '-m', 'comment', '--comment', comment]);
+  step(['-t', 'nat', '-D', 'POSTROUTING', '-s', `${formatIp4(ip)}/${len}`, '-j', chain, '-m', 'comment', '--comment', comment]);
+  // go-iptables ClearChain: -N; exit status 1 (it exists) -> -F.
+  const nArgs = ['-t', 'nat', '-N', chain];
+  const n = iptables(ctx, nArgs);
+  if (n.status === 1) step(['-t', 'nat', '-F', chain]);
+  else if (n.status !== 0 && !iptIsNotExist(n)) iptErr(nArgs, n);
+  step(['-t', 'nat', '-X', chain]);
 }
 
 function cmdAdd(args: CmdArgs, ctx: PluginCtx): void {

@@ -420,7 +420,7 @@ function outcome<T>(call: Call, f: () => T): RuntimeOutcome<T> {
   }
 }
 
-function addNetwork(call: Call, name: string, cniVersion: string, net: NetworkConfig, prev: Result | undefined, rc: RuntimeConf): Result {
+function addNetworkOne(call: Call, name: string, cniVersion: string, net: NetworkConfig, prev: Result | undefined, rc: RuntimeConf): Result {
   call.find(net.network.type);
   const v = validateContainerID(rc.containerID) ?? validateNetworkName(name) ?? validateInterfaceName(rc.ifName);
   if (v) throw new PluginFailure({ code: v.code, msg: v.msg, ...(v.details ? { details: v.details } : {}) });
@@ -435,7 +435,7 @@ export function addNetworkList(world: World, rt: CniRuntime, list: NetworkConfig
     let result: Result | undefined;
     for (const net of list.plugins) {
       try {
-        result = addNetwork(call, list.name, list.cniVersion, net, result, rc);
+        result = addNetworkOne(call, list.name, list.cniVersion, net, result, rc);
       } catch (e) {
         if (e instanceof LibcniError) throw new Wrapped(`plugin ${pluginDescription(net)} failed (add)`, e);
         throw e;
@@ -455,6 +455,41 @@ function versionAtLeast(v: string, min: string): boolean {
   const g = versionGte(v, min);
   if (typeof g === 'string') throw new LibcniError(g);
   return g;
+}
+
+/** AddNetwork: one plugin config (no list), result cached under its network name. */
+export function addNetwork(world: World, rt: CniRuntime, net: NetworkConfig, rc: RuntimeConf): RuntimeOutcome<Result> {
+  const call = new Call(rt, world);
+  return outcome(call, () => {
+    const result = addNetworkOne(call, net.network.name, net.network.cniVersion, net, undefined, rc);
+    try {
+      cacheAdd(call, result, net.bytes, net.network.name, rc);
+    } catch (e) {
+      if (e instanceof LibcniError) throw new Wrapped(`failed to set network ${goQuoteQ(net.network.name)} cached result`, e);
+      throw e;
+    }
+    return result;
+  });
+}
+
+/** DelNetwork: one plugin config; the cached result is required to be readable (>= 0.4.0). */
+export function delNetwork(world: World, rt: CniRuntime, net: NetworkConfig, rc: RuntimeConf): RuntimeOutcome<void> {
+  const call = new Call(rt, world);
+  return outcome(call, () => {
+    let cached: Result | undefined;
+    if (versionAtLeast(net.network.cniVersion, '0.4.0')) {
+      try {
+        cached = getCachedResult(call, net.network.name, net.network.cniVersion, rc);
+      } catch (e) {
+        if (e instanceof LibcniError) throw new Wrapped(`failed to get network ${goQuoteQ(net.network.name)} cached result`, e);
+        throw e;
+      }
+    }
+    call.find(net.network.type);
+    const conf = buildOneConfig(net.network.name, net.network.cniVersion, net, cached, rc);
+    call.exec(net.network.type, conf.bytes, 'DEL', rc);
+    cacheDel(call, net.network.name, rc);
+  });
 }
 
 /** DelNetworkList */

@@ -9,6 +9,7 @@ import type { AddrScope, IfAddr, Link, NsName, World } from '../../model/world.j
 import { addrAdd, addrDel, addrFlush } from '../../sim/ops/addr.js';
 import { Unsupported, type CmdContext, type CmdResult } from '../types.js';
 import { matches, type IpObject, type IpOpts } from './index.js';
+import { ADDR_USAGE } from './usage.js';
 import {
   briefPrefix,
   errOut,
@@ -17,6 +18,8 @@ import {
   json,
 
   linkHeaderJson,
+  linkRefJson,
+  oneLine,
   linkHeaderText,
   linkLocalOf,
   okOut,
@@ -114,7 +117,8 @@ export const ipAddr: IpObject = (ctx, args, opts) => {
   if (matches(verb, 'replace')) return addrModify(ctx, args.slice(1), 'replace');
   if (matches(verb, 'change')) return addrModify(ctx, args.slice(1), 'replace');
   if (matches(verb, 'flush')) return addrFlushCmd(ctx, args.slice(1), opts);
-  if (verb === 'help' || matches(verb, 'showdump') || matches(verb, 'restore') || matches(verb, 'save')) throw new Unsupported(`ip addr ${verb}`);
+  if (matches(verb, 'help')) return errOut(ctx.world, ADDR_USAGE, 255);
+  if (matches(verb, 'showdump') || matches(verb, 'restore') || matches(verb, 'save')) throw new Unsupported(`ip addr ${verb}`);
   return errOut(ctx.world, `Command "${verb}" is unknown, try "ip address help".\n`, 255);
 };
 
@@ -266,7 +270,8 @@ function parseAddrFilter(ctx: CmdContext, args: readonly string[]): AddrFilter |
     else if (a === 'secondary') f.secondary = true;
     else if (['label', 'to', 'type', 'master', 'vrf', 'nomaster', 'permanent', 'dynamic', 'tentative', 'deprecated', 'dadfailed', 'temporary', 'group'].includes(a) || a.startsWith('-')) {
       throw new Unsupported(`ip addr show ${a}`);
-    } else {
+    } else if (matches(a, 'help')) return errOut(ctx.world, ADDR_USAGE, 255);
+    else {
       if (f.dev !== undefined) return garbage(ctx.world, 'dev', a);
       f.dev = a;
     }
@@ -283,7 +288,7 @@ function addrKept(link: Link, a: IfAddr, f: AddrFilter): boolean {
 
 function addrShow(ctx: CmdContext, args: readonly string[], opts: IpOpts): CmdResult {
   if (opts.stats > 0) throw new Unsupported('ip -s addr');
-  if (opts.oneline) throw new Unsupported('ip -o addr');
+  if (opts.oneline && opts.json && !opts.brief) throw new Unsupported('ip -o -j addr (a flat addr_info list)');
   const w = ctx.world;
   const f = parseAddrFilter(ctx, args);
   if ('world' in f) return f;
@@ -313,8 +318,7 @@ function addrShow(ctx: CmdContext, args: readonly string[], opts: IpOpts): CmdRe
         w,
         json(
           shown.map((r) => {
-            const j: Record<string, unknown> = {};
-            if (r.link.kind === 'veth' && r.link.peer.ns === ctx.ns) j['link'] = vethPeer(w, r.link)?.link.name ?? null;
+            const j: Record<string, unknown> = { ...linkRefJson(w, ctx.ns, r.link) };
             j['ifname'] = r.link.name;
             j['operstate'] = operState(w, ctx.ns, r.link);
             j['addr_info'] = [
@@ -347,7 +351,8 @@ function addrShow(ctx: CmdContext, args: readonly string[], opts: IpOpts): CmdRe
         shown.map((r) => {
           const j = linkHeaderJson(w, ctx.ns, r.link, hopts);
           if (fam === 'inet' || fam === 'inet6') {
-            for (const k of ['link_type', 'address', 'broadcast', 'link_netnsid']) delete j[k];
+            // The link/ether line's fields go; link_netnsid stays (kernel: `ip -j -4 addr`).
+            for (const k of ['link_type', 'address', 'broadcast']) delete j[k];
           }
           j['addr_info'] = [
             ...r.v4.map((a) => addrJson(r.link, a)),
@@ -360,6 +365,16 @@ function addrShow(ctx: CmdContext, args: readonly string[], opts: IpOpts): CmdRe
     );
   }
   let out = '';
+  if (opts.oneline) {
+    // `ip -o addr`: no link header; each address on one line prefixed with
+    // "IFINDEX: NAME" (no @peer), its inner newlines printed as `\` (_SL_).
+    for (const r of shown) {
+      const pre = `${r.link.ifindex}: ${r.link.name}`;
+      for (const a of r.v4) out += pre + oneLine(addrLineText(r.link, a));
+      for (const a of r.v6) out += pre + oneLine(`    inet6 ${a.local}/${a.len} scope ${a.scope} \n` + LFT);
+    }
+    return okOut(w, out);
+  }
   for (const r of shown) {
     let h = linkHeaderText(w, ctx.ns, r.link, hopts);
     // With a family filter the link/ether line is not printed (only the first line).
@@ -393,4 +408,3 @@ function addrFlushCmd(ctx: CmdContext, args: readonly string[], opts: IpOpts): C
   );
   return r.ok ? okOut(r.world) : opErr(w, r);
 }
-

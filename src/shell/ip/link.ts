@@ -11,6 +11,7 @@ import type { OpResult } from '../../sim/ops/netns.js';
 import { Unsupported, type CmdContext, type CmdResult } from '../types.js';
 import { matches, type IpObject, type IpOpts } from './index.js';
 import { unquoteRaw } from './raw-json.js';
+import { LINK_USAGE } from './usage.js';
 import { getLinkKind, isKindParseError, type NewLinkArgs } from './link-kinds/index.js';
 
 // ---------------------------------------------------------------------------
@@ -220,15 +221,22 @@ export function linkHeaderText(world: World, nsName: NsName, link: Link, o: Head
   return s;
 }
 
+/**
+ * IFLA_LINK in JSON: `"link":"peer"` when the peer is in this namespace, else
+ * `"link_index":N` (also in the -br -j forms, before "ifname").
+ */
+export function linkRefJson(world: World, nsName: NsName, link: Link): Record<string, unknown> {
+  if (link.kind !== 'veth') return {};
+  if (link.peer.ns === nsName) {
+    const p = vethPeer(world, link);
+    return { link: p ? p.link.name : null };
+  }
+  return { link_index: link.peer.ifindex };
+}
+
 /** The JSON object of one device (without addr_info). */
 export function linkHeaderJson(world: World, nsName: NsName, link: Link, o: HeaderOpts): Record<string, unknown> {
-  const j: Record<string, unknown> = { ifindex: link.ifindex };
-  if (link.kind === 'veth') {
-    if (link.peer.ns === nsName) {
-      const p = vethPeer(world, link);
-      j['link'] = p ? p.link.name : null;
-    } else j['link_index'] = link.peer.ifindex;
-  }
+  const j: Record<string, unknown> = { ifindex: link.ifindex, ...linkRefJson(world, nsName, link) };
   j['ifname'] = link.name;
   j['flags'] = linkFlags(world, nsName, link);
   j['mtu'] = link.mtu;
@@ -275,7 +283,7 @@ export const ipLink: IpObject = (ctx, args, opts) => {
   if (matches(verb, 'add')) return linkAdd(ctx, args.slice(1));
   if (matches(verb, 'delete')) return linkDelete(ctx, args.slice(1));
   if (matches(verb, 'set') || matches(verb, 'change')) return linkSet(ctx, args.slice(1));
-  if (verb === 'help') throw new Unsupported('ip link help');
+  if (matches(verb, 'help')) return errOut(ctx.world, LINK_USAGE, 255);
   if (['replace', 'xstats', 'afstats', 'property'].some((v) => matches(verb, v))) throw new Unsupported(`ip link ${verb}`);
   return errOut(ctx.world, `Command "${verb}" is unknown, try "ip link help".\n`, 255);
 };
@@ -307,7 +315,8 @@ function parseShowFilter(ctx: CmdContext, args: readonly string[]): ShowFilter |
       f.dev = v;
     } else if (['group', 'vrf', 'nomaster', 'label', 'to', 'scope', 'permanent', 'dynamic', 'primary', 'secondary'].includes(a) || a.startsWith('-')) {
       throw new Unsupported(`ip link show ${a}`);
-    } else {
+    } else if (matches(a, 'help')) return errOut(ctx.world, LINK_USAGE, 255);
+    else {
       if (f.dev !== undefined) return garbage(ctx.world, 'dev', a);
       f.dev = a;
     }
@@ -339,7 +348,7 @@ export function selectLinks(ctx: CmdContext, f: ShowFilter): Link[] | CmdResult 
 
 function linkShow(ctx: CmdContext, args: readonly string[], opts: IpOpts): CmdResult {
   if (opts.stats > 0) throw new Unsupported('ip -s link');
-  if (opts.oneline) throw new Unsupported('ip -o link');
+  if (opts.oneline && opts.json && !opts.brief) throw new Unsupported('ip -o -j link');
   const f = parseShowFilter(ctx, args);
   if ('world' in f) return f;
   const sel = selectLinks(ctx, f);
@@ -352,7 +361,8 @@ function linkShow(ctx: CmdContext, args: readonly string[], opts: IpOpts): CmdRe
         w,
         json(
           sel.map((l) => ({
-            ifname: linkDisplayName(w, ctx.ns, l),
+            ...linkRefJson(w, ctx.ns, l),
+            ifname: l.name,
             operstate: operState(w, ctx.ns, l),
             address: l.mac,
             flags: linkFlags(w, ctx.ns, l),
@@ -366,11 +376,70 @@ function linkShow(ctx: CmdContext, args: readonly string[], opts: IpOpts): CmdRe
   if (opts.brief) {
     return okOut(w, sel.map((l) => `${briefPrefix(w, ctx.ns, l)}${l.mac} <${linkFlags(w, ctx.ns, l).join(',')}> \n`).join(''));
   }
-  return okOut(w, sel.map((l) => linkHeaderText(w, ctx.ns, l, hopts)).join(''));
+  // -oneline: each device's lines joined with `\` (iproute2's _SL_).
+  return okOut(w, sel.map((l) => (opts.oneline ? oneLine : (t: string) => t)(linkHeaderText(w, ctx.ns, l, hopts))).join(''));
 }
 
 // ---------------------------------------------------------------------------
 // add
+
+/**
+ * iplink_parse()'s keywords in the order it tests them (iproute2 6.1): `m:
+ * true` ones are matched by prefix (matches()), the others exactly; `v: true`
+ * ones take a value. A word is the first keyword it matches, so `ip link add
+ * a type veth` sets an *address* "type" (`"type" is invalid lladdr.`) and
+ * `ip link set t ...` a txqueuelen; only words matching none are device names.
+ */
+const IPLINK_KEYWORDS: readonly { readonly k: string; readonly m?: true; readonly v?: true }[] = [
+  { k: 'up' },
+  { k: 'down' },
+  { k: 'name', v: true },
+  { k: 'index', v: true },
+  { k: 'link', m: true, v: true },
+  { k: 'address', m: true, v: true },
+  { k: 'broadcast', m: true, v: true },
+  { k: 'brd', v: true },
+  { k: 'txqueuelen', m: true, v: true },
+  { k: 'qlen', v: true },
+  { k: 'txqlen', m: true, v: true },
+  { k: 'mtu', v: true },
+  { k: 'xdpgeneric', v: true },
+  { k: 'xdpdrv', v: true },
+  { k: 'xdpoffload', v: true },
+  { k: 'xdp', v: true },
+  { k: 'netns', v: true },
+  { k: 'multicast', v: true },
+  { k: 'allmulticast', v: true },
+  { k: 'promisc', v: true },
+  { k: 'trailers', v: true },
+  { k: 'arp', v: true },
+  { k: 'carrier', v: true },
+  { k: 'vf', v: true },
+  { k: 'master', m: true, v: true },
+  { k: 'vrf', v: true },
+  { k: 'nomaster', m: true },
+  { k: 'dynamic', m: true, v: true },
+  { k: 'type', m: true, v: true },
+  { k: 'alias', m: true, v: true },
+  { k: 'group', v: true },
+  { k: 'mode', v: true },
+  { k: 'state', v: true },
+  { k: 'numtxqueues', m: true, v: true },
+  { k: 'numrxqueues', m: true, v: true },
+  { k: 'addrgenmode', m: true, v: true },
+  { k: 'link-netns', m: true, v: true },
+  { k: 'link-netnsid', m: true, v: true },
+  { k: 'protodown', v: true },
+  { k: 'gso_max_size', v: true },
+  { k: 'gso_max_segs', v: true },
+];
+
+/** The iplink_parse() keyword a word stands for (canonical name), 'help', or undefined (a device name; 'dev' stays 'dev'). */
+export function iplinkKeyword(a: string): { readonly k: string; readonly v: boolean } | undefined {
+  for (const e of IPLINK_KEYWORDS) if (e.m ? matches(a, e.k) : a === e.k) return { k: e.k, v: e.v === true };
+  if (matches(a, 'help')) return { k: 'help', v: false };
+  return undefined;
+}
 
 function linkAdd(ctx: CmdContext, args: readonly string[]): CmdResult {
   const w = ctx.world;
@@ -381,12 +450,15 @@ function linkAdd(ctx: CmdContext, args: readonly string[]): CmdResult {
   let txqlen: number | undefined;
   let netns: string | undefined;
   let up = false;
+  // An option the twin does not model, reported only if the kernel would not fail first.
+  let unsupported: string | undefined;
   let i = 0;
   for (; i < args.length; i++) {
-    const a = args[i]!;
+    const kw = iplinkKeyword(args[i]!);
+    const a = kw?.k ?? args[i]!;
     const v = args[i + 1];
+    if (kw?.v && v === undefined) return incomplete(w);
     if (a === 'type') {
-      if (v === undefined) return incomplete(w);
       type = v;
       i += 2;
       break;
@@ -396,37 +468,53 @@ function linkAdd(ctx: CmdContext, args: readonly string[]): CmdResult {
       if (name !== undefined) return garbage(w, 'dev', v);
       name = v;
       i++;
-    } else if (a === 'address') {
-      if (v === undefined) return incomplete(w);
-      const m = parseMac(v);
+    } else if (a === 'address' || a === 'broadcast' || a === 'brd') {
+      const m = parseMac(v!);
       if (!m) return errOut(w, `"${v}" is invalid lladdr.\n`, 1);
-      mac = m;
+      if (a === 'address') mac = m;
+      else unsupported ??= `ip link add ... ${a}`;
       i++;
     } else if (a === 'mtu') {
-      if (v === undefined) return incomplete(w);
-      if (!/^\d+$/.test(v)) return argWrong(w, v, 'mtu');
+      if (!/^\d+$/.test(v!)) return argWrong(w, v!, 'mtu');
       mtu = Number(v);
       i++;
     } else if (a === 'txqueuelen' || a === 'qlen' || a === 'txqlen') {
-      if (v === undefined) return incomplete(w);
-      if (!/^\d+$/.test(v)) return argWrong(w, v, 'txqueuelen');
+      if (!/^\d+$/.test(v!)) return argWrong(w, v!, 'txqueuelen');
       txqlen = Number(v);
       i++;
     } else if (a === 'netns') {
-      if (v === undefined) return incomplete(w);
-      if (w.ns[v] === undefined || v === ROOT_NS) return argWrong(w, v, 'netns');
+      if (w.ns[v!] === undefined || v === ROOT_NS) return argWrong(w, v!, 'netns');
       netns = v;
       i++;
     } else if (a === 'up') up = true;
     else if (a === 'down') up = false;
-    else if (a.startsWith('-') || ['link', 'index', 'group', 'master', 'alias', 'vf', 'numtxqueues', 'numrxqueues', 'arp', 'multicast', 'promisc', 'broadcast', 'brd', 'nomaster', 'addrgenmode'].includes(a)) {
-      throw new Unsupported(`ip link add ... ${a}`);
+    else if (a === 'nomaster') {
+      // IFLA_MASTER 0 on a new device: nothing to do.
+    } else if (a === 'master') {
+      if (!findLink(w, ctx.ns, v!)) return errOut(w, `Error: argument "${v}" is wrong: Device does not exist\n\n`, 255);
+      unsupported ??= 'ip link add ... master';
+      i++;
+    } else if (a === 'link') {
+      // Resolved after the loop by the kernel's iplink_parse; only the error is modelled.
+      if (!findLink(w, ctx.ns, v!)) return errOut(w, `Cannot find device "${v}"\n`, 1);
+      unsupported ??= 'ip link add ... link';
+      i++;
+    } else if (a === 'dynamic') {
+      if (v !== 'on' && v !== 'off') return errOut(w, `Error: argument of "dynamic" must be "on" or "off", not "${v}"\n`, 1);
+      unsupported ??= 'ip link add ... dynamic';
+      i++;
+    } else if (a === 'help') return errOut(w, LINK_USAGE, 255);
+    else if (kw !== undefined || a.startsWith('-')) {
+      unsupported ??= `ip link add ... ${a}`;
+      if (kw?.v) i++;
     } else {
       if (name !== undefined) return garbage(w, 'dev', a);
       name = a;
     }
   }
-  if (type === undefined) return errOut(w, 'Not enough information: "type" argument is required\n', 255);
+  // iplink_modify: "Not enough information" is a plain `return -1` (exit status 1).
+  if (type === undefined) return errOut(w, 'Not enough information: "type" argument is required\n', 1);
+  if (unsupported !== undefined) throw new Unsupported(unsupported);
   if (name !== undefined && !validName(name)) {
     if (name.length >= 16) return errOut(w, 'Error: Attribute failed policy validation.\n', 2);
     return errOut(w, `Error: argument "${name}" is wrong: "dev" not a valid ifname\n`, 255);
@@ -483,13 +571,17 @@ function linkDelete(ctx: CmdContext, args: readonly string[]): CmdResult {
   const w = ctx.world;
   let dev: string | undefined;
   for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
+    const kw = iplinkKeyword(args[i]!);
+    const a = kw?.k ?? args[i]!;
+    // `ip link del a`: "a" is the address keyword, whose value is missing.
+    if (kw?.v && args[i + 1] === undefined) return incomplete(w);
     if (a === 'dev' || a === 'name') {
       const v = args[++i];
       if (v === undefined) return incomplete(w);
       if (dev !== undefined) return garbage(w, 'dev', v);
       dev = v;
-    } else if (a === 'type' || a === 'group') throw new Unsupported(`ip link del ${a}`);
+    } else if (a === 'help') return errOut(w, LINK_USAGE, 255);
+    else if (kw !== undefined) throw new Unsupported(`ip link del ${a}`);
     else {
       if (dev !== undefined) return garbage(w, 'dev', a);
       dev = a;
@@ -526,9 +618,12 @@ function linkSet(ctx: CmdContext, args: readonly string[]): CmdResult {
   let master: string | null | undefined;
   let typeChange: { kind: string; args: readonly string[] } | undefined;
   for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
+    // iplink_parse() keywords first, by prefix where it uses matches(): `ip link set a up` is an address.
+    const kw = iplinkKeyword(args[i]!);
+    const a = kw?.k ?? args[i]!;
     const v = args[i + 1];
     const need = (): boolean => v !== undefined;
+    if (kw?.v && v === undefined) return incomplete(w);
     if (a === 'up') up = true;
     else if (a === 'down') up = false;
     else if (a === 'dev') {
@@ -584,9 +679,10 @@ function linkSet(ctx: CmdContext, args: readonly string[]): CmdResult {
       if (!need()) return incomplete(w);
       typeChange = { kind: v!, args: args.slice(i + 2) };
       break;
-    } else if (a.startsWith('-') || ['arp', 'multicast', 'allmulticast', 'dynamic', 'trailers', 'broadcast', 'brd', 'peer', 'group', 'vf', 'xdp', 'addrgenmode', 'protodown', 'gso_max_size', 'gso_max_segs', 'link-netns', 'link-netnsid', 'carrier', 'state', 'mode'].includes(a)) {
+    } else if (a.startsWith('-') || a === 'peer' || (kw !== undefined && a !== 'help')) {
       throw new Unsupported(`ip link set ... ${a}`);
-    } else {
+    } else if (matches(a, 'help')) return errOut(w, LINK_USAGE, 255);
+    else {
       if (dev !== undefined) return garbage(w, 'dev', a);
       dev = a;
     }

@@ -8,6 +8,7 @@ import { neighAdd, neighDel, neighFlush, pneighBucket, type NeighFlags } from '.
 import { Unsupported, type CmdContext, type CmdResult } from '../types.js';
 import { matches, type IpObject, type IpOpts } from './index.js';
 import { errOut, incomplete, json, okOut, opErr } from './link.js';
+import { NEIGH_USAGE } from './usage.js';
 
 const NUD: Readonly<Record<string, NeighState>> = {
   permanent: 'PERMANENT',
@@ -30,7 +31,8 @@ export const ipNeigh: IpObject = (ctx, args, opts) => {
   if (matches(verb, 'replace')) return neighModify(ctx, args.slice(1), { create: true, excl: false }, false);
   if (matches(verb, 'delete')) return neighModify(ctx, args.slice(1), { create: false, excl: false }, true);
   if (matches(verb, 'flush')) return neighShow(ctx, args.slice(1), opts, true);
-  if (verb === 'help' || matches(verb, 'get')) throw new Unsupported(`ip neigh ${verb}`);
+  if (matches(verb, 'help')) return errOut(ctx.world, NEIGH_USAGE, 255);
+  if (matches(verb, 'get')) throw new Unsupported(`ip neigh ${verb}`);
   return errOut(ctx.world, `Command "${verb}" is unknown, try "ip neigh help".\n`, 255);
 };
 
@@ -120,6 +122,7 @@ function neighShow(ctx: CmdContext, args: readonly string[], opts: IpOpts, flush
       }
       i++;
     } else if (['unused', 'vrf', 'master', 'router', 'extern_learn', 'nomaster'].includes(a) || a.startsWith('-')) throw new Unsupported(`ip neigh show ${a}`);
+    else if (matches(a, 'help')) return errOut(w, NEIGH_USAGE, 255);
     else {
       const t = a === 'to' ? v! : a;
       if (a === 'to') i++;

@@ -81,6 +81,9 @@ function parseDst(t: string): Prefix4 | undefined {
   return { addr: a, len: Number(l) };
 }
 
+/** 224.0.0.1, joined by every IPv4 device that is up (ip_mc_up). */
+const ALL_HOSTS = 0xe0000001 as Ip4;
+
 const STRERROR: Record<OutputErrno, string> = {
   EINVAL: 'Invalid argument',
   EHOSTUNREACH: 'No route to host',
@@ -390,7 +393,11 @@ function routeFlags(w: World, ns: NsName, r: Route): string[] {
 /** One line of `ip route show` (print_route). */
 export function routeText(w: World, ns: NsName, r: Route, f: Pick<RouteFilter, 'table' | 'type' | 'proto' | 'scope' | 'dev' | 'via' | 'src'>, details = 0): string {
   const p: string[] = [];
-  if ((r.type !== 'unicast' || details > 0) && f.type === undefined) p.push(r.type);
+  // print_route: the type is printed even when it was the filter (unlike
+  // proto/scope/dev): `(!filter.typemask || (filter.typemask & (1 << type)))`
+  // holds for every route the filter let through (`ip route show type
+  // unreachable` prints `unreachable 10.4.0.0/24`, checked on the kernel).
+  if (r.type !== 'unicast' || details > 0) p.push(r.type);
   p.push(formatRouteDst(r.dst));
   if (r.tos !== 0) p.push(`tos 0x${r.tos.toString(16).padStart(2, '0')}`);
   if (r.gateway !== undefined && f.via === undefined) p.push(`via ${formatIp4(r.gateway)}`);
@@ -407,7 +414,7 @@ export function routeText(w: World, ns: NsName, r: Route, f: Pick<RouteFilter, '
 
 export function routeJson(w: World, ns: NsName, r: Route, f: Pick<RouteFilter, 'table' | 'type' | 'proto' | 'scope' | 'dev' | 'via' | 'src'>, details = 0): Record<string, unknown> {
   const j: Record<string, unknown> = {};
-  if ((r.type !== 'unicast' || details > 0) && f.type === undefined) j['type'] = r.type;
+  if (r.type !== 'unicast' || details > 0) j['type'] = r.type;
   j['dst'] = formatRouteDst(r.dst);
   if (r.tos !== 0) j['tos'] = `0x${r.tos.toString(16).padStart(2, '0')}`;
   if (r.gateway !== undefined && f.via === undefined) j['gateway'] = formatIp4(r.gateway);
@@ -477,8 +484,14 @@ function routeGet(ctx: CmdContext, args: readonly string[], opts: IpOpts): CmdRe
   const dev = ns.links[res.dev];
   const local = res.type === 'local' || res.type === 'broadcast' || dev?.kind === 'loopback';
   const cache: string[] = [];
-  if (local) cache.push('local');
+  // RTCF_LOCAL for a multicast result: the host is a member of the group on
+  // the output device; every IPv4 device that is up joined 224.0.0.1.
+  if (local || (res.type === 'multicast' && dst === ALL_HOSTS)) cache.push('local');
   if (res.type === 'broadcast') cache.push('brd');
+  if (res.type === 'multicast') cache.push('mc');
+  // rtm_flags carries the route's RTCF_* bits; RTCF_MULTICAST (0x20000000) is
+  // also RTM_F_OFFLOAD_FAILED, which iproute2 prints as `rt_offload_failed`.
+  const flags = res.type === 'multicast' ? ['rt_offload_failed'] : [];
   const showSrc = res.src !== 0 && res.src !== from;
   if (opts.json) {
     const j: Record<string, unknown> = {};
@@ -488,7 +501,7 @@ function routeGet(ctx: CmdContext, args: readonly string[], opts: IpOpts): CmdRe
     if (res.gateway !== undefined) j['gateway'] = formatIp4(res.gateway);
     j['dev'] = dev?.name ?? '';
     if (showSrc) j['prefsrc'] = formatIp4(res.src);
-    j['flags'] = [];
+    j['flags'] = flags;
     j['uid'] = 0;
     j['cache'] = cache;
     return okOut(w, json([j], opts.pretty) + '\n');
@@ -500,6 +513,7 @@ function routeGet(ctx: CmdContext, args: readonly string[], opts: IpOpts): CmdRe
   if (res.gateway !== undefined) p.push(`via ${formatIp4(res.gateway)}`);
   p.push(`dev ${dev?.name ?? ''}`);
   if (showSrc) p.push(`src ${formatIp4(res.src)}`);
+  p.push(...flags);
   p.push('uid 0');
   return okOut(w, `${p.join(' ')} \n    cache ${cache.length ? `<${cache.join(',')}> ` : ''}\n`);
 }

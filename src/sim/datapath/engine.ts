@@ -71,6 +71,8 @@ export interface OpenSocket {
   readonly ns: NsName;
   readonly proto: 'tcp' | 'udp';
   readonly port: number;
+  /** A connected socket only takes packets from this address and port. */
+  readonly remote?: { readonly addr: Ip4; readonly port: number };
 }
 
 export type WalkStart =
@@ -139,6 +141,8 @@ export class Walk implements DpEnv {
   readonly pending = new Map<string, PendingTx[]>();
   /** Frames looped back by `lo` that keep their route (skb_dst survives loopback_xmit). */
   readonly routedLocal = new WeakSet<Frame>();
+  /** Frames that already met iptables PREROUTING in br_netfilter (ip_sabotage_in: ip_rcv skips it). */
+  readonly preroutingDone = new WeakSet<Frame>();
   private readonly queue: Task[] = [];
   private tasks = 0;
   private readonly maxTasks: number;

@@ -3,6 +3,7 @@
  * evaluation API of src/sim/netfilter (nfHook), plus br_netfilter for bridged
  * frames and the REJECT target's replies.
  */
+import { formatIp4, type Mac } from '../../model/addr.js';
 import type { Hook } from '../../model/netfilter.js';
 import type { NsName } from '../../model/world.js';
 import { nfHook, REJECT_ICMP_CODE, type NfResult } from '../netfilter/index.js';
@@ -11,6 +12,7 @@ import type { Disposition } from '../trace.js';
 import type { Walk } from './engine.js';
 import { devName } from './describe.js';
 import { icmpSend } from './icmp.js';
+import { routeInput } from './route-input.js';
 
 export interface HookDevs {
   readonly in?: number;
@@ -126,5 +128,29 @@ export function bridgeHook(
   const r = runNfHook(w, ns, hook, frame.ip, hd, { bridged: true });
   const pkt = applyVerdict(w, ns, hook, r, devs.physIn !== undefined ? { inIfindex: devs.physIn } : {});
   if (!pkt) return undefined;
-  return pkt === frame.ip ? frame : { ...frame, ip: pkt };
+  let out: Frame = frame;
+  if (pkt !== frame.ip) out = hook === 'PREROUTING' && pkt.dst !== frame.ip.dst ? bridgedDnat(w, ns, devs.bridge, frame, pkt) : { ...frame, ip: pkt };
+  if (hook === 'PREROUTING') w.preroutingDone.add(out);
+  return out;
+}
+
+/**
+ * br_nf_pre_routing_finish(): DNAT changed the destination of a frame
+ * entering the bridge. If the new destination is routed back out of the same
+ * bridge, the frame stays bridged ("bridged_dnat"): it takes the MAC of the
+ * new destination's neighbour entry and the bridge forwards it (so a DNAT
+ * back to the sender's own port is dropped unless hairpin is on). Otherwise
+ * it keeps the bridge's MAC and goes up to the IP layer.
+ */
+function bridgedDnat(w: Walk, ns: NsName, bridge: number, frame: Frame & { type: 'ipv4' }, pkt: Ipv4Packet): Frame {
+  const bns = w.bns(ns);
+  const br = bns.links[bridge];
+  if (!br) return { ...frame, ip: pkt };
+  const rt = routeInput(bns, pkt.src, pkt.dst, pkt.tos, br);
+  if (rt.kind !== 'forward' || rt.outDev !== bridge) return { ...frame, ip: pkt };
+  const nh = rt.gateway ?? pkt.dst;
+  const n = w.ns(ns).neigh.find((x) => !x.proxy && x.ifindex === bridge && x.dst === nh && x.lladdr !== undefined && x.state !== 'INCOMPLETE' && x.state !== 'FAILED');
+  if (!n) return { ...frame, ip: pkt };
+  w.step({ kind: 'bridge', action: `DNAT to ${formatIp4(pkt.dst)}, which is on the bridge itself: the frame stays bridged, to ${n.lladdr}` });
+  return { ...frame, dst: n.lladdr as Mac, ip: pkt };
 }

@@ -35,8 +35,12 @@ export function ipRcv(w: Walk, ns: NsName, link: Link, frame: Frame & { type: 'i
   }
   let pkt = frame.ip;
   w.step({ kind: 'receive', action: `received ${pktSummary(pkt)} on ${link.name}`, before: headerView(pkt) });
-  const pre = runNfHook(w, ns, 'PREROUTING', pkt, { in: link.ifindex });
-  const after = applyVerdict(w, ns, 'PREROUTING', pre, { inIfindex: link.ifindex, localRoute: false });
+  // PREROUTING (unless br_netfilter already ran it on the bridge: ip_sabotage_in).
+  let after: Ipv4Packet | undefined = pkt;
+  if (!w.preroutingDone.has(frame)) {
+    const pre = runNfHook(w, ns, 'PREROUTING', pkt, { in: link.ifindex });
+    after = applyVerdict(w, ns, 'PREROUTING', pre, { inIfindex: link.ifindex, localRoute: false });
+  }
   if (!after) return;
   if (after !== pkt && after.dst !== pkt.dst) {
     w.step({ kind: 'nat', action: `after PREROUTING: ${pktSummary(after)}`, before: headerView(pkt), after: headerView(after) });

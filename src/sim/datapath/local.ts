@@ -22,7 +22,7 @@ import {
   type Ipv4Packet,
 } from '../packet.js';
 import { allHandlers } from '../devices/index.js';
-import type { Walk } from './engine.js';
+import type { OpenSocket, Walk } from './engine.js';
 import { l4Summary } from './describe.js';
 import { applyVerdict, defaultTtl, runNfHook } from './hooks.js';
 import { icmpEcho, icmpSend } from './icmp.js';
@@ -36,6 +36,12 @@ function where(ns: NsName): string {
 export function findListener(listeners: readonly Listener[], proto: 'tcp' | 'udp', pkt: Ipv4Packet): number {
   const port = pkt.ports?.dport;
   return listeners.findIndex((l) => l.proto === proto && l.port === port && (l.addr === 0 || l.addr === pkt.dst));
+}
+
+/** Does the (connected) socket `s` take this segment/datagram? */
+function socketTakes(s: OpenSocket, ns: NsName, proto: 'tcp' | 'udp', pkt: Ipv4Packet): boolean {
+  if (s.ns !== ns || s.proto !== proto || s.port !== pkt.ports?.dport) return false;
+  return s.remote === undefined || (s.remote.addr === pkt.src && s.remote.port === pkt.ports.sport);
 }
 
 export function localDeliver(w: Walk, ns: NsName, link: Link, pkt0: Ipv4Packet, o: { readonly broadcast: boolean }): void {
@@ -64,7 +70,7 @@ export function localDeliver(w: Walk, ns: NsName, link: Link, pkt0: Ipv4Packet, 
   }
   if (pkt.proto === PROTO_UDP && pkt.ports) {
     const li = findListener(bns.listeners, 'udp', pkt);
-    const sock = w.sockets.some((s) => s.ns === ns && s.proto === 'udp' && s.port === pkt.ports!.dport);
+    const sock = w.sockets.some((s) => socketTakes(s, ns, 'udp', pkt));
     if (li >= 0 || sock) {
       w.step({ kind: 'deliver', action: `UDP to port ${pkt.ports.dport} delivered to a socket of ${where(ns)}` });
       w.decide('delivered', `UDP port ${pkt.ports.dport} in ${where(ns)}`, ns);
@@ -86,7 +92,7 @@ export function localDeliver(w: Walk, ns: NsName, link: Link, pkt0: Ipv4Packet, 
   }
   if (pkt.proto === PROTO_TCP && pkt.ports) {
     const p = pkt.ports;
-    const sock = w.sockets.some((s) => s.ns === ns && s.proto === 'tcp' && s.port === p.dport);
+    const sock = w.sockets.some((s) => socketTakes(s, ns, 'tcp', pkt));
     if (sock) {
       w.step({ kind: 'deliver', action: `${l4Summary(pkt)} delivered to the connecting socket of ${where(ns)}` });
       w.decide('delivered', `${l4Summary(pkt)} delivered to ${where(ns)}`, ns);

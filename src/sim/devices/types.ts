@@ -26,6 +26,14 @@
  *   with (possibly NATed) or undefined when dropped (the engine has recorded
  *   the step and the disposition). It checks net.bridge.bridge-nf-call-iptables
  *   itself, so call it unconditionally for ipv4 frames.
+ *   PREROUTING should run for *every* IPv4 frame entering a port, also one
+ *   addressed to the bridge's own MAC (br_nf_pre_routing runs before the FDB
+ *   decision): the engine then skips PREROUTING in ip_rcv for that frame
+ *   (ip_sabotage_in), and when DNAT sends the packet back out of the same
+ *   bridge ("bridged_dnat" in br_nf_pre_routing_finish) the returned frame
+ *   carries the new destination's MAC, so the FDB lookup must use the
+ *   returned frame's `dst` (a DNAT back to the ingress port is then dropped
+ *   unless hairpin is on: conformance 113-dnat-hairpin line 60).
  * - VXLAN: `env.ipOutput(ns, udpPacket, { oif, srcHint })` sends the outer
  *   packet through the stack; on the receiving node the engine's UDP delivery
  *   calls `udpRx` of the handler registered for the vxlan kind

@@ -305,6 +305,15 @@ function natIcmpError(e: ConntrackEntry, dir: 'orig' | 'reply', hook: Hook, p: I
   if (!quoted || !p.icmp) return p;
   const kind = manipOf(hook);
   const otherKind = kind === 'src' ? 'dst' : 'src';
+  // nf_nat_icmp_reply_translation(): only if the flow really has this manip (IPS_SRC_NAT /
+  // IPS_DST_NAT, swapped for the reply direction); a null binding leaves the error alone
+  // (a router's Time Exceeded keeps its own source). Pinned by conformance 350/355.
+  const o = e.orig;
+  const r = e.reply;
+  const ports = o.proto === PROTO_TCP || o.proto === PROTO_UDP;
+  const srcNat = r.dst !== o.src || (ports ? r.dport !== o.sport : r.sport !== o.sport);
+  const dstNat = r.src !== o.dst || (ports && r.sport !== o.dport);
+  if (!((kind === 'src') !== (dir === 'reply') ? srcNat : dstNat)) return p;
   // The quoted packet travelled in the other direction: give it the opposite manip with tuple[!dir].
   const innerTuple = dir === 'orig' ? e.reply : e.orig;
   const inner = manip(quoted, innerTuple, otherKind);

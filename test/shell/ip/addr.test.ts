@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runScript } from '../../../src/shell/interp.js';
 
-const pre = 'ip netns add n\nip -n n link add a address 02:00:00:00:00:0a type veth peer name b\nip -n n link set a up\nip -n n link set b up\n';
+const pre = 'ip netns add n\nip -n n link add name a address 02:00:00:00:00:0a type veth peer name b\nip -n n link set dev a up\nip -n n link set dev b up\n';
 const out = (s: string): string => runScript(pre + s).output;
 
 describe('ip addr', () => {
@@ -53,5 +53,17 @@ describe('ip addr', () => {
   });
   it('lo shows ::1 while up', () => {
     expect(runScript('ip -br addr show lo\n').output).toBe('lo               UNKNOWN        127.0.0.1/8 ::1/128 \n');
+  });
+  it('-j -4 keeps link_netnsid; -br -j prints link-locals as inet_ntop does (fe80::ff:fe00:a, not fe80::0:ff:...)', () => {
+    const o = runScript(
+      'ip netns add m\nip link add x netns m address 02:00:00:00:00:0a type veth peer name y address 02:00:00:00:00:0b\n' +
+        'ip link set y up\nip -n m link set x up\nip addr add 10.9.0.1/24 dev y\nip -j -4 addr show dev y\nip -br -j addr show dev y\n',
+    ).output;
+    expect(o).toBe(
+      '[{"ifindex":2,"link_index":2,"ifname":"y","flags":["BROADCAST","MULTICAST","UP","LOWER_UP"],"mtu":1500,"qdisc":"noqueue","operstate":"UP",' +
+        '"group":"default","txqlen":1000,"link_netnsid":0,"addr_info":[{"family":"inet","local":"10.9.0.1","prefixlen":24,"scope":"global","label":"y",' +
+        '"valid_life_time":4294967295,"preferred_life_time":4294967295}]}]\n' +
+        '[{"link_index":2,"ifname":"y","operstate":"UP","addr_info":[{"local":"10.9.0.1","prefixlen":24},{"local":"fe80::ff:fe00:b","prefixlen":64}]}]\n',
+    );
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runScript } from '../../../src/shell/interp.js';
 
-const pre = 'ip netns add n\nip -n n link add a type veth peer name b\nip -n n link set a up\nip -n n link set b up\nip -n n addr add 10.19.0.1/24 dev a\n';
+const pre = 'ip netns add n\nip -n n link add name a type veth peer name b\nip -n n link set dev a up\nip -n n link set dev b up\nip -n n addr add 10.19.0.1/24 dev a\n';
 const out = (s: string): string => runScript(pre + s).output;
 
 describe('ip neigh', () => {
@@ -33,7 +33,7 @@ describe('ip neigh', () => {
   it('flush keeps permanent entries; link down drops them all', () => {
     const o = out(
       'ip -n n neigh add 10.19.0.4 lladdr 02:00:00:00:19:04 dev a nud stale\nip -n n neigh add 10.19.0.5 lladdr 02:00:00:00:19:05 dev a\n' +
-        'ip -n n neigh flush dev a\nip -n n neigh show\nip -n n link set a down\nip -n n neigh show\n',
+        'ip -n n neigh flush dev a\nip -n n neigh show\nip -n n link set dev a down\nip -n n neigh show\n',
     );
     expect(o).toBe('10.19.0.5 dev a lladdr 02:00:00:00:19:05 PERMANENT \n');
   });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runScript } from '../../../src/shell/interp.js';
 
 const pre =
-  'ip netns add n\nip -n n link set lo up\nip -n n link add a type veth peer name b\nip -n n link set a up\nip -n n link set b up\n' +
+  'ip netns add n\nip -n n link set lo up\nip -n n link add name a type veth peer name b\nip -n n link set dev a up\nip -n n link set dev b up\n' +
   'ip -n n addr add 10.14.0.1/24 dev a\nip -n n addr add 10.14.1.1/24 dev b\n';
 const out = (s: string): string => runScript(pre + s).output;
 
@@ -43,7 +43,7 @@ describe('ip route', () => {
     );
   });
   it('link down removes routes through it except host-scope ones; carrier loss shows linkdown', () => {
-    const o = out('ip -n n route add 50.0.0.0/8 via 10.14.0.2\nip -n n link set b down\nip -n n route show\nip -n n link set a down\nip -n n route show table local dev a\n');
+    const o = out('ip -n n route add 50.0.0.0/8 via 10.14.0.2\nip -n n link set dev b down\nip -n n route show\nip -n n link set dev a down\nip -n n route show table local dev a\n');
     expect(o).toBe(
       '10.14.0.0/24 dev a proto kernel scope link src 10.14.0.1 linkdown \n50.0.0.0/8 via 10.14.0.2 dev a linkdown \n' +
         'local 10.14.0.1 proto kernel scope host src 10.14.0.1 \n',
@@ -55,5 +55,49 @@ describe('ip route', () => {
         'ip -n n route replace 60.0.0.0/8 via 10.14.0.9\nip -n n route show root 60.0.0.0/8\n',
     );
     expect(o).toBe('60.0.0.0/8 via 10.14.0.9 dev a \n60.0.0.0/8 via 10.14.0.2 dev a \n60.0.0.0/8 via 10.14.1.2 dev b \n');
+  });
+  it('route get iif: the input decision (forwarding, local, redirect, martians, rp_filter, errors)', () => {
+    // Expected strings from the kernel (6.18, iproute2 6.1): no src and no uid for input routes.
+    const o = out(
+      'ip -n n route add 10.2.0.0/24 via 10.14.1.2\nip -n n route add blackhole 10.3.0.0/24\nip -n n route add unreachable 10.4.0.0/24\n' +
+        'ip -n n route get 10.2.0.5 from 10.14.0.2 iif a\necho rc=$?\nip netns exec n sysctl -qw net.ipv4.ip_forward=1\n' +
+        'ip -n n route get 10.2.0.5 from 10.14.0.2 iif a\nip -n n -j route get 10.2.0.5 from 10.14.0.2 iif a\n' +
+        'ip -n n route get 10.14.0.5 from 10.14.0.2 iif a\nip -n n route get 10.14.0.1 from 10.14.0.2 iif a\n' +
+        'ip -n n route get 10.14.0.255 from 10.14.0.2 iif a\nip -n n route get 10.3.0.1 from 10.14.0.2 iif a\n' +
+        'ip -n n route get 10.4.0.1 from 10.14.0.2 iif a\nip -n n route get 10.9.0.1 from 10.14.0.2 iif a\n' +
+        'ip -n n route get 10.2.0.5 iif a\nip -n n route get 10.2.0.5 from 10.14.0.1 iif a\n' +
+        'ip netns exec n sysctl -qw net.ipv4.conf.all.rp_filter=1\nip -n n route get 10.2.0.5 from 10.7.0.1 iif a\n' +
+        'ip -n n route get 10.2.0.5 from 10.7.0.1 iif nosuch\necho rc=$?\n',
+    );
+    expect(o).toBe(
+      'RTNETLINK answers: No route to host\nrc=2\n' +
+        '10.2.0.5 from 10.14.0.2 via 10.14.1.2 dev b \n    cache iif a \n' +
+        '[{"dst":"10.2.0.5","from":"10.14.0.2","gateway":"10.14.1.2","dev":"b","flags":[],"cache":[],"iif":"a"}]\n' +
+        '10.14.0.5 from 10.14.0.2 dev a \n    cache <redirect> iif a \n' +
+        'local 10.14.0.1 from 10.14.0.2 dev lo \n    cache <local> iif a \n' +
+        'broadcast 10.14.0.255 from 10.14.0.2 dev lo \n    cache <local,brd> iif a \n' +
+        'RTNETLINK answers: Invalid argument\nRTNETLINK answers: No route to host\nRTNETLINK answers: Network is unreachable\n' +
+        'RTNETLINK answers: Invalid argument\nRTNETLINK answers: Invalid argument\nRTNETLINK answers: Invalid argument\n' +
+        'Cannot find device "nosuch"\nrc=1\n',
+    );
+  });
+  it('route show type FILTER still prints the type; route get of broadcast/multicast has no gateway', () => {
+    const o = out(
+      'ip -n n route add unreachable 10.4.0.0/24\nip -n n route add blackhole 10.3.0.0/24\nip -n n route add default via 10.14.0.9\n' +
+        'ip -n n route show type unreachable\nip -n n -j route show type unreachable\nip -n n route show type unreachable type blackhole\n' +
+        'ip -n n route get 255.255.255.255\nip -n n route get 224.0.0.5\nip -n n -j route get 224.0.0.1\n',
+    );
+    expect(o).toBe(
+      'unreachable 10.4.0.0/24 \n[{"type":"unreachable","dst":"10.4.0.0/24","flags":[]}]\nblackhole 10.3.0.0/24 \n' +
+        'broadcast 255.255.255.255 dev a src 10.14.0.1 uid 0 \n    cache <local,brd> \n' +
+        'multicast 224.0.0.5 dev a src 10.14.0.1 rt_offload_failed uid 0 \n    cache <mc> \n' +
+        '[{"type":"multicast","dst":"224.0.0.1","dev":"a","prefsrc":"10.14.0.1","flags":["rt_offload_failed"],"uid":0,"cache":["local","mc"]}]\n',
+    );
+  });
+  it('ip -j -p prints iproute2 pretty JSON', () => {
+    const o = out('ip -n n -j -p route get 10.14.0.7\n');
+    expect(o).toBe(
+      '[ {\n        "dst": "10.14.0.7",\n        "dev": "a",\n        "prefsrc": "10.14.0.1",\n        "flags": [ ],\n        "uid": 0,\n        "cache": [ ]\n    } ]\n',
+    );
   });
 });
