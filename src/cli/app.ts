@@ -15,6 +15,7 @@ import { markdownReference, jsonSchema } from '../scenarios/reference.js';
 import { styler, type Io } from './io.js';
 import { junitXml } from './junit.js';
 import { registerCniCommand } from './cni.js';
+import { crossedAssumptionLines, loadWorldOption, registerImportCommands } from './import.js';
 
 /** Thrown inside an action to end with an exit code (after printing). */
 class Exit extends Error {
@@ -68,6 +69,7 @@ Examples:
     .argument('[file]', 'script file (default: standard input)')
     .option('--trace', "also print each probe's hop-by-hop trace")
     .option('--seed <n>', 'seed for MACs and random names', '1')
+    .option('--world <snapshot>', 'start from a twin snapshot (podnet import -o FILE) instead of a fresh machine')
     .option('--json', 'print {output, exitCode, sections, traces} as JSON')
     .addHelpText(
       'after',
@@ -77,13 +79,15 @@ Examples:
   $ echo 'ip -j route show' | podnet sh
   $ podnet sh --trace examples/shell/router.sh`,
     )
-    .action((file: string | undefined, opts: { trace?: boolean; seed: string; json?: boolean }) => {
+    .action((file: string | undefined, opts: { trace?: boolean; seed: string; json?: boolean; world?: string }) => {
       const text = io.readFile(file ?? 0);
       if (text === undefined) {
         io.err(`podnet: cannot read ${file ?? 'standard input'}\n`);
         throw new Exit(2);
       }
-      const res = runScript(text, { seed: Number(opts.seed) });
+      const world = opts.world !== undefined ? loadWorldOption(io, opts.world) : undefined;
+      if (opts.world !== undefined && world === undefined) throw new Exit(2);
+      const res = runScript(text, { seed: Number(opts.seed), ...(world ? { world } : {}) });
       if (opts.json) {
         io.out(JSON.stringify({ output: res.output, exitCode: res.exitCode, sections: res.sections, unsupported: res.unsupported, traces: res.traces }, null, 2) + '\n');
       } else if (!opts.trace) io.out(res.output);
@@ -91,7 +95,7 @@ Examples:
         const byLine = new Map<number, string[]>();
         for (const t of res.traces) {
           const list = byLine.get(t.line) ?? [];
-          list.push(formatTrace(t.trace));
+          list.push(formatTrace(t.trace) + crossedAssumptionLines(res.world, t.trace));
           byLine.set(t.line, list);
         }
         for (const s of res.sections) {
@@ -266,6 +270,7 @@ Examples:
     });
 
   registerCniCommand(program, io, setCode);
+  registerImportCommands(program, io, setCode);
 
   return program;
 }

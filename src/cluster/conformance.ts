@@ -201,6 +201,25 @@ const BRIDGE_CASES: readonly ConformanceCase[] = [
       return out;
     },
   },
+  {
+    file: '357-cluster-flannel-vxlan-directrouting',
+    about: [
+      'flannel VXLAN with DirectRouting across a router: node1 and node3 share a',
+      'segment and route each other\'s leases directly (`<lease> via <node>`),',
+      'node2 is reached through flannel.1 (the outer packet crosses the router:',
+      'the pods see ttl 62 either way; traceroute shows the difference).',
+    ],
+    build: () => {
+      const c = build({ design: flannelVxlan({ directRouting: true }), underlay: { kind: 'routed' } });
+      return script(c, [
+        `ip -n node1 route show`,
+        pingLine('a1', ip(c, 'c1')),
+        pingLine('a1', ip(c, 'b1')),
+        `ip netns exec a1 traceroute -n -q 1 -w 1 ${ip(c, 'c1')}`,
+        `ip netns exec a1 traceroute -n -q 1 -w 1 ${ip(c, 'b1')}`,
+      ]);
+    },
+  },
 ];
 
 /** Journal lines added since `mark`, then checks. */

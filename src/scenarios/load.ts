@@ -701,14 +701,17 @@ function resolveCni(
     report(at, `${pathText(at)}: a CNI configuration is a JSON object`);
     return undefined;
   }
-  const problems: string[] = [];
+  const problems: { msg: string; sub?: Path }[] = [];
+  const problem = (msg: string, sub?: Path): void => {
+    problems.push({ msg, ...(sub && !hasFile ? { sub } : {}) });
+  };
   const version = str(c.cniVersion);
   const name = str(c.name);
-  if (version === undefined) problems.push('missing string "cniVersion"');
-  if (name === undefined) problems.push('missing string "name"');
+  if (version === undefined) problem('missing string "cniVersion"');
+  if (name === undefined) problem('missing string "name"');
   let plugins: Record<string, unknown>[] = [];
   if ('plugins' in c) {
-    if (!Array.isArray(c.plugins) || c.plugins.length === 0) problems.push('"plugins" must be a non-empty list');
+    if (!Array.isArray(c.plugins) || c.plugins.length === 0) problem('"plugins" must be a non-empty list', ['plugins']);
     else plugins = c.plugins.map((p) => asObj(p) ?? {});
   } else if ('type' in c) {
     // A single network configuration (.conf): libcni's ConfListFromConf.
@@ -716,21 +719,23 @@ function resolveCni(
     void _v;
     void _n;
     plugins = [rest];
-  } else problems.push('neither "plugins" (a .conflist) nor "type" (a .conf)');
+  } else problem('neither "plugins" (a .conflist) nor "type" (a .conf)');
   const emulated = Object.keys(pluginTable());
   plugins.forEach((p, i) => {
     const t = str(p.type);
-    const where = hasFile ? `plugins[${i}]` : 'plugins' in c ? `plugins[${i}]` : 'the configuration';
-    if (t === undefined) problems.push(`${where} has no string "type"`);
+    const list = 'plugins' in c;
+    const where = list ? `plugins[${i}]` : 'the configuration';
+    const sub: Path = list ? ['plugins', i] : [];
+    if (t === undefined) problem(`${where} has no string "type"`, sub);
     else if (!emulated.includes(t) && !scriptPlugins.has(t)) {
       const s = suggest(t, [...emulated, ...scriptPlugins]);
-      problems.push(`${where}: plugin type "${t}" is not emulated by podnet${s ? ` (did you mean "${s}"?)` : ''} (emulated: ${[...emulated, ...scriptPlugins].join(', ')})`);
+      problem(`${where}: plugin type "${t}" is not emulated by podnet${s ? ` (did you mean "${s}"?)` : ''} (emulated: ${[...emulated, ...scriptPlugins].join(', ')})`, [...sub, 'type']);
     }
     const ipam = asObj(p.ipam);
     const it = ipam ? str(ipam.type) : undefined;
-    if (ipam && it !== undefined && !emulated.includes(it) && !scriptPlugins.has(it)) problems.push(`${where}: IPAM type "${it}" is not emulated by podnet (emulated: ${emulated.join(', ')})`);
+    if (ipam && it !== undefined && !emulated.includes(it) && !scriptPlugins.has(it)) problem(`${where}: IPAM type "${it}" is not emulated by podnet (emulated: ${emulated.join(', ')})`, [...sub, 'ipam', 'type']);
   });
-  for (const p of problems) report(at, `${pathText(at)}: ${p}`);
+  for (const p of problems) report(p.sub ? [...at, ...p.sub] : at, `${pathText(at)}: ${p.msg}`);
   if (problems.length > 0 || version === undefined || name === undefined) return undefined;
   return { conf: { cniVersion: version, name, plugins }, origin };
 }

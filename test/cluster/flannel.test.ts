@@ -131,3 +131,14 @@ describe('failure modes', () => {
     expect(r.verdict).toBe('misdelivered');
   });
 });
+
+describe('flannel vxlan DirectRouting', () => {
+  it('routes same-subnet leases directly and the others through flannel.1', () => {
+    const c = threeNodes(flannelVxlan({ directRouting: true }), { underlay: { kind: 'routed' } });
+    const lines = c.journal.filter((e) => e.who === 'flanneld@node1').map((e) => e.line);
+    expect(lines).toContain('ip -n node1 route replace 10.244.2.0/24 via 192.168.1.12');
+    expect(lines).toContain('ip -n node1 route replace 10.244.1.0/24 via 10.244.1.0 dev flannel.1 onlink');
+    expect(ping(c, 'a1', 'c1')).toMatchObject({ verdict: 'ok', replyTtl: 62 });
+    expect(ping(c, 'a1', 'b1')).toMatchObject({ verdict: 'ok', replyTtl: 62 });
+  });
+});

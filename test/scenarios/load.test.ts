@@ -114,7 +114,7 @@ describe('loadScenario: errors as file:line:col', () => {
   });
   it('rejects CNI plugins the twin does not emulate', () => {
     const doc = oneNode('    - sh: ip route\n').replace('- type: bridge', '- type: flannel');
-    expect(problems(doc)[0]).toMatch(/^f\.yaml:8:7: spec\.cni\.conflist: plugins\[0\]: plugin type "flannel" is not emulated by podnet \(emulated: /);
+    expect(problems(doc)[0]).toMatch(/^f\.yaml:11:17: spec\.cni\.conflist: plugins\[0\]: plugin type "flannel" is not emulated by podnet \(emulated: /);
   });
   it('rejects a template variable the node cannot fill', () => {
     expect(problems(oneNode('    - sh: ip route\n').replace('      podCIDR: 10.244.1.0/24\n', ''))).toEqual([

@@ -31,6 +31,11 @@ export const argWrong = (world: World, arg: string, what: string): CmdResult =>
 export const garbage = (world: World, key: string, arg: string): CmdResult =>
   errOut(world, `Error: either "${key}" is duplicate, or "${arg}" is a garbage.\n`, 255);
 
+/** iproute2's -oneline: the record's inner line breaks become `\` (_SL_), only the last newline stays. */
+export function oneLine(text: string): string {
+  return text.replace(/\n(?=[^]*\n)/g, '\\');
+}
+
 /**
  * JSON the way iproute2's json_writer prints it: compact (no spaces), or with
  * `ip -pretty` (-j -p) its pretty layout (see prettyJson).

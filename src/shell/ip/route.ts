@@ -10,7 +10,7 @@ import { routeOutput, scopeNum, type OutputErrno } from '../../sim/fib.js';
 import { ADD, APPEND, CHANGE, PREPEND, REPLACE, nexthopLinkdown, routeDel, routeFlush, routeInsert, type InsertFlags, type RouteSel, type RouteSpec } from '../../sim/ops/route.js';
 import { Unsupported, type CmdContext, type CmdResult } from '../types.js';
 import { matches, type IpObject, type IpOpts } from './index.js';
-import { errOut, incomplete, json, okOut, opErr } from './link.js';
+import { errOut, incomplete, json, okOut, oneLine, opErr } from './link.js';
 import { parseScope, scopeName } from './addr.js';
 
 const ROUTE_TYPES: readonly RouteType[] = ['unicast', 'local', 'broadcast', 'multicast', 'throw', 'unreachable', 'prohibit', 'blackhole', 'anycast'];
@@ -515,7 +515,8 @@ function routeGet(ctx: CmdContext, args: readonly string[], opts: IpOpts): CmdRe
   if (showSrc) p.push(`src ${formatIp4(res.src)}`);
   p.push(...flags);
   p.push('uid 0');
-  return okOut(w, `${p.join(' ')} \n    cache ${cache.length ? `<${cache.join(',')}> ` : ''}\n`);
+  const text = `${p.join(' ')} \n    cache ${cache.length ? `<${cache.join(',')}> ` : ''}\n`;
+  return okOut(w, opts.oneline ? oneLine(text) : text);
 }
 
 
@@ -577,5 +578,6 @@ function routeGetInput(w: World, ns: Netns, dst: Ip4, dstText: string, from: Ip4
   if (from !== undefined) p.push(`from ${formatIp4(from)}`);
   if (gateway !== undefined) p.push(`via ${formatIp4(gateway)}`);
   p.push(`dev ${outDev}`);
-  return okOut(w, `${p.join(' ')} \n    cache ${cache.length ? `<${cache.join(',')}> ` : ''}iif ${inDev.name} \n`);
+  const text = `${p.join(' ')} \n    cache ${cache.length ? `<${cache.join(',')}> ` : ''}iif ${inDev.name} \n`;
+  return okOut(w, opts.oneline ? oneLine(text) : text);
 }

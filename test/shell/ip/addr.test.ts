@@ -66,4 +66,16 @@ describe('ip addr', () => {
         '[{"link_index":2,"ifname":"y","operstate":"UP","addr_info":[{"local":"10.9.0.1","prefixlen":24},{"local":"fe80::ff:fe00:b","prefixlen":64}]}]\n',
     );
   });
+  it('-o: one line per address, "IFINDEX: NAME" prefix, inner newlines as backslashes (kernel output)', () => {
+    const o = runScript(
+      'ip netns add q\nip link add name va type veth peer name vb netns q\nip link add br0 address 02:00:00:00:00:01 type bridge\n' +
+        'ip link set dev va master br0\nip addr add 10.0.0.1/24 dev va\nip addr add 10.0.0.2/24 dev va\nip -o -4 addr show\nip -o link show br0\n',
+    ).output;
+    expect(o).toBe(
+      '1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever preferred_lft forever\n' +
+        '2: va    inet 10.0.0.1/24 scope global va\\       valid_lft forever preferred_lft forever\n' +
+        '2: va    inet 10.0.0.2/24 scope global secondary va\\       valid_lft forever preferred_lft forever\n' +
+        '3: br0: <BROADCAST,MULTICAST> mtu 1500 qdisc noop state DOWN mode DEFAULT group default qlen 1000\\    link/ether 02:00:00:00:00:01 brd ff:ff:ff:ff:ff:ff\n',
+    );
+  });
 });

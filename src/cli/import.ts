@@ -1,0 +1,144 @@
+/**
+ * `podnet collect` and `podnet import`: a twin of a live cluster (issue #10).
+ *
+ *   podnet collect > podnet-collect.sh             the collector (POSIX sh), to run on a node
+ *   podnet collect | ssh node1 sudo sh -s -- --name node1 > node1.bundle
+ *   podnet import node1.bundle node2.bundle --kube objects.yaml -o twin.json
+ *   podnet sh --world twin.json probes.sh         any script, starting from the imported nodes
+ *
+ * File reading and writing are the only I/O; the import itself is
+ * src/import (pure).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import type { World } from '../model/world.js';
+import { importBundles } from '../import/build.js';
+import { crossedAssumptions, formatAssumption, formatReport } from '../import/assumptions.js';
+import type { Trace } from '../sim/trace.js';
+import { readSnapshot, writeSnapshot } from '../import/snapshot.js';
+import type { Io } from './io.js';
+
+/** The collector's text: next to the sources, or (from a build under dist/) in the package's src/. */
+export function collectorScript(): string | undefined {
+  for (const rel of ['../collect/podnet-collect.sh', '../../../src/collect/podnet-collect.sh']) {
+    const p = fileURLToPath(new URL(rel, import.meta.url));
+    if (existsSync(p)) return readFileSync(p, 'utf8');
+  }
+  return undefined;
+}
+
+/** `--world SNAPSHOT` of `podnet sh` (and of other commands that adopt it): the world, or undefined after printing why not. */
+export function loadWorldOption(io: Io, path: string): World | undefined {
+  const text = io.readFile(path);
+  if (text === undefined) {
+    io.err(`podnet: cannot read ${path}\n`);
+    return undefined;
+  }
+  const r = readSnapshot(text);
+  if (!r.ok) {
+    io.err(`podnet: ${path}: ${r.error}\n`);
+    return undefined;
+  }
+  return r.snapshot.world;
+}
+
+interface ImportOpts {
+  out?: string;
+  kube?: string;
+  json?: boolean;
+  strict?: boolean;
+  fidelity: boolean;
+  seed: string;
+}
+
+export function registerImportCommands(program: Command, io: Io, setCode: (c: number) => void): void {
+  program
+    .command('collect')
+    .description('Print the collector: a POSIX sh script that, run as root on a real node, writes one bundle of its networking (read-only on the node) for `podnet import`.')
+    .addHelpText(
+      'after',
+      `
+The script lists, for the node's initial namespace and every \`ip netns\` namespace:
+ip -j -d link/addr/route (table all)/neigh/rule, bridge -j fdb/link/vlan,
+iptables-save -c, ip6tables-save -c, the relevant sysctls, ip netns list-id;
+then /etc/cni/net.d/* and /var/lib/cni (the host-local store). See docs/import.md.
+
+Examples:
+  $ podnet collect > podnet-collect.sh && scp podnet-collect.sh node1:
+  $ ssh node1 sudo sh podnet-collect.sh --name node1 > node1.bundle
+  $ podnet collect | ssh node1 sudo sh -s -- --name node1 > node1.bundle`,
+    )
+    .action(() => {
+      const text = collectorScript();
+      if (text === undefined) {
+        io.err('podnet: the collector script (src/collect/podnet-collect.sh) is missing from this installation\n');
+        setCode(2);
+        return;
+      }
+      io.out(text);
+    });
+
+  program
+    .command('import')
+    .description('Build a twin of real nodes from their bundles (`podnet collect`), report every assumption it had to make, and write it as a twin snapshot other commands start from.')
+    .argument('<bundles...>', 'bundle files written by the collector, one per node')
+    .option('-o, --out <file>', 'write the twin snapshot (JSON) to this file; then: podnet sh --world FILE')
+    .option('--kube <file>', 'output of `kubectl get nodes,pods,services,endpointslices,networkpolicies -A -o yaml`: pod and node names, labels, podCIDRs')
+    .option('--json', 'print the import report as JSON')
+    .option('--strict', 'exit 1 when an assumption may change what packets do')
+    .option('--no-fidelity', 'skip comparing the twin\'s listings with the bundle\'s')
+    .option('--seed <n>', 'seed for the MACs of namespaces the import adds', '1')
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 imported (1 with --strict and a "warn" assumption), 2 unreadable input.
+
+Examples:
+  $ podnet import node1.bundle -o twin.json
+  $ podnet import node1.bundle node2.bundle --kube objects.yaml -o cluster.json
+  $ podnet sh --world twin.json --trace probes.sh`,
+    )
+    .action((files: string[], o: ImportOpts) => {
+      const inputs: { text: string; origin: string }[] = [];
+      for (const f of files) {
+        const text = io.readFile(f);
+        if (text === undefined) {
+          io.err(`podnet: cannot read ${f}\n`);
+          setCode(2);
+          return;
+        }
+        inputs.push({ text, origin: f });
+      }
+      let kube: string | undefined;
+      if (o.kube !== undefined) {
+        kube = io.readFile(o.kube);
+        if (kube === undefined) {
+          io.err(`podnet: cannot read ${o.kube}\n`);
+          setCode(2);
+          return;
+        }
+      }
+      const { world, report } = importBundles(inputs, { seed: Number(o.seed), fidelity: o.fidelity, ...(kube !== undefined ? { kube } : {}) });
+      if (report.problems.some((p) => /not a podnet bundle/.test(p))) {
+        for (const p of report.problems) io.err(`podnet: ${p}\n`);
+        setCode(2);
+        return;
+      }
+      if (o.json) io.out(JSON.stringify(report, null, 2) + '\n');
+      else io.out(formatReport(report));
+      if (o.out !== undefined) {
+        io.writeFile(o.out, writeSnapshot(world, report));
+        if (!o.json) io.out(`twin snapshot written to ${o.out} (podnet sh --world ${o.out})\n`);
+      }
+      setCode(o.strict && report.assumptions.some((a) => a.severity === 'warn') ? 1 : 0);
+    });
+}
+
+
+/** Lines listing the import assumptions a trace crosses (nothing for worlds not imported). */
+export function crossedAssumptionLines(world: World, t: Trace): string {
+  return crossedAssumptions(world, t)
+    .map((a) => `  ! assumption ${formatAssumption(a)}\n`)
+    .join('');
+}
