@@ -6,11 +6,11 @@
 # 10.130.9.1/24 to n130x (10.130.9.2).
 # Tests: a permanent entry with a wrong MAC for the gateway on pod a: the
 # gateway and the outside are unreachable (no reply, no error), ip neigh
-# shows PERMANENT; `ip neigh replace` with the right MAC fixes it; a ping to
-# an absent pod address: Destination Host Unreachable from the pod itself
-# after the ARP timeout, entry FAILED; nud noarp / reachable entries; neigh
-# del / flush; the node's entry for the pod after traffic (REACHABLE or
-# STALE? DELAY right after the pod pinged it); ip -j neigh show of one entry.
+# shows PERMANENT; add over it: File exists; `replace ... nud reachable`
+# fixes it; a ping to an absent pod address: Destination Host Unreachable
+# from the pod itself after the ARP timeout, entry FAILED; `nud noarp`
+# without lladdr: No link layer address given; neigh del / flush (a
+# missing entry: No such file or directory); ip -j neigh of one entry.
 
 ip netns add n130
 ip netns add n130a
@@ -59,7 +59,7 @@ ip -n n130b neigh show 10.130.0.2
 ip -n n130 neigh show dev v130u
 ip -n n130 neigh add 10.130.9.99 dev v130u nud noarp
 ip -n n130 neigh show 10.130.9.99
-ip -n n130 neigh show nud noarp
+ip -n n130 neigh show 10.130.9.99 nud noarp
 ip -n n130 neigh flush dev v130u
 ip -n n130 neigh show dev v130u
 ip -n n130 neigh del 10.130.9.99 dev v130u

@@ -181,7 +181,7 @@ Examples:
       `
 Examples:
   $ podnet explain examples/05-graphic4-switch.yaml --from pod/frontend --to pod/backend
-  $ podnet explain examples/10-ipmasq-mistake.yaml --from pod/frontend --to pod/backend --no-arp`,
+  $ podnet explain examples/11-ipmasq-mistake.yaml --from pod/frontend --to pod/backend --no-arp`,
     )
     .action((file: string, opts: ProbeOpts & { arp: boolean }) => {
       const r = probeFile(io, file, opts);

@@ -455,12 +455,10 @@ const toCall = (op: 'ADD' | 'DEL', a: Attached, rc: RuntimeConf, o: RuntimeOutco
 
 /** The pod IPs from the eth0 result: addresses whose interface is eth0 in a sandbox (IPv4 first). */
 function podIPs(r: Result): string[] {
+  // A 0.1.0/0.2.0 result (kubenet: cnitypes020.GetResult): ip4, then ip6.
+  if (r.kind === '020') return [...(r.ip4 ? [r.ip4.ip.ip] : []), ...(r.ip6 ? [r.ip6.ip.ip] : [])];
   const c = convertResult(r, '1.0.0');
-  if (typeof c === 'string' || c.kind !== '100') {
-    // A 0.1.0/0.2.0 result (kubenet): ip4.
-    if (r.kind === '020') return r.ip4 ? [r.ip4.ip.ip] : [];
-    return [];
-  }
+  if (typeof c === 'string' || c.kind !== '100') return [];
   const out: string[] = [];
   for (const ipc of c.ips ?? []) {
     if (ipc.interface === undefined) continue;

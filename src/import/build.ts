@@ -429,7 +429,14 @@ function importNetfilter(world: World, tn: NsName, b: BundleNetns, note: (n: Not
     note({ severity: 'warn', area: 'netfilter', text: `the rules could not be loaded: ${r.out.map((o) => o.text).join('').trim()}` });
     return world;
   }
-  return r.world;
+  // iptables-restore attaches counters to every built-in chain; on the node a built-in chain made by
+  // `iptables -A` has none and its policy hits are not counted. A [0:0] policy counter is that case
+  // (a counted policy on a live node has seen packets). A DROP policy always has counters (-P set it).
+  return produce(r.world, (d) => {
+    for (const t of Object.values(d.ns[tn]!.netfilter.tables)) {
+      for (const c of t!.chains) if (c.counters && c.counters.pkts === 0 && c.counters.bytes === 0 && c.policy === 'ACCEPT') delete c.counters;
+    }
+  });
 }
 
 export type { Link };

@@ -227,7 +227,7 @@ export function buildNetns(c: NsBuildContext, b: BundleNetns): BuiltNs {
       pendingPeers.push({ ifindex, ...(peerName !== undefined ? { peerName } : {}), ...(linkIndex !== undefined ? { linkIndex } : {}), ...(linkNetnsid !== undefined ? { linkNetnsid } : {}) });
       links[ifindex] = { ...withL2, kind: 'veth', peer: { ns: '', ifindex: -1 } };
     } else if (kind === 'bridge') {
-      links[ifindex] = importBridge(c, withL2, sub(info, 'info_data'), fdbJson, nameToIndex, now);
+      links[ifindex] = importBridge(c, withL2, sub(info, 'info_data'), fdbJson, nameToIndex, now, num(lj, 'tso_max_size'));
     } else if (kind === 'vxlan') {
       links[ifindex] = importVxlan(c, withL2, sub(info, 'info_data'), fdbJson, nameToIndex, now);
     } else {
@@ -258,11 +258,15 @@ export function buildNetns(c: NsBuildContext, b: BundleNetns): BuiltNs {
     links[ifindex] = { ...link, master: mi!, brport: importBrport(c, link, slave) } as Link;
     links[mi!] = fixPortLocals(links[mi!] as BridgeLink, link);
   }
-  // A bridge's MTU follows its ports unless the user set one (br_mtu_auto_adjust).
+  // A bridge's MTU follows its ports unless the user set one (br_mtu_auto_adjust); its MAC is the
+  // lowest port MAC unless set (br_stp_recalculate_bridge_id), all zeros once its last port left.
   for (const l of Object.values(links)) {
     if (l.kind !== 'bridge') continue;
     const ports = Object.values(links).filter((p) => p.master === l.ifindex);
-    if (ports.length === 0) continue;
+    if (ports.length === 0) {
+      if (l.carrierFromPorts && l.mac !== ZERO_MAC) links[l.ifindex] = { ...l, macSet: true };
+      continue;
+    }
     const min = Math.min(...ports.map((p) => p.mtu));
     const lowest = ports.map((p) => p.mac).sort()[0]!;
     links[l.ifindex] = {
@@ -394,7 +398,7 @@ function fdbState(s: string | undefined): FdbEntry['state'] {
   return s === 'permanent' ? 'permanent' : s === 'static' ? 'static' : 'dynamic';
 }
 
-function importBridge(c: NsBuildContext, common: LinkCommon, d: Obj | undefined, fdb: readonly Obj[], nameToIndex: Map<string, number>, now: number): BridgeLink {
+function importBridge(c: NsBuildContext, common: LinkCommon, d: Obj | undefined, fdb: readonly Obj[], nameToIndex: Map<string, number>, now: number, tso: number | undefined): BridgeLink {
   const dev = common.name;
   const checks: [string, number][] = [
     ['hello_time', 200],
@@ -437,8 +441,9 @@ function importBridge(c: NsBuildContext, common: LinkCommon, d: Obj | undefined,
     forwardDelayCs: num(d, 'forward_delay') ?? 1500,
     vlanFiltering: (num(d, 'vlan_filtering') ?? 0) !== 0,
     macSet: false,
-    // Up without carrier: a port event already made the carrier "some port forwarding" (bridgeCarrier).
-    carrierFromPorts: common.adminUp && common.noCarrierOper !== undefined,
+    // A port event already happened (bridgeCarrier): up without carrier, or the TSO limit it sets
+    // (br_set_gso_limits: 524280 once a port joined or left; a fresh bridge has 65536).
+    carrierFromPorts: (common.adminUp && common.noCarrierOper !== undefined) || tso === 524280,
     ...(snoop === 0 ? { mcastSnooping: false } : {}),
     localMac: localMac ?? common.mac,
   };
@@ -500,7 +505,8 @@ function importVxlan(c: NsBuildContext, common: LinkCommon, d: Obj | undefined, 
   const tosRaw = str(d, 'tos');
   const fdbOut: FdbEntry[] = [];
   for (const e of fdb) {
-    if (str(e, 'ifname') !== dev) continue;
+    // The device's own table (`self`); `master` rows belong to the bridge it is a port of.
+    if (str(e, 'ifname') !== dev || !strs(e, 'flags').includes('self') || e['master'] !== undefined) continue;
     const mac = parseMac(str(e, 'mac') ?? '');
     if (!mac) continue;
     const dst = str(e, 'dst');

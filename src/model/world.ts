@@ -155,6 +155,14 @@ export interface LinkCommon {
    */
   readonly conf6?: Readonly<Record<string, string>>;
   /**
+   * `net.ipv4.neigh.<ifname>.*` values written for this device (`sysctl -w`), as the kernel stores
+   * them in neigh_parms: by variable (proxy_delay, retrans_time, base_reachable_time, unres_qlen_bytes,
+   * ...), times in jiffies at HZ=250. Missing variables hold the defaults. See src/sim/ops/sysctl.ts.
+   */
+  readonly neigh4?: Readonly<Record<string, number>>;
+  /** The same for `net.ipv6.neigh.<ifname>.*`. */
+  readonly neigh6?: Readonly<Record<string, number>>;
+  /**
    * Link-layer side effects of past up/down/carrier transitions (addrconf's link-local, the
    * device multicast list `bridge fdb show` prints as "self permanent"); maintained by
    * settleLinks() in src/sim/ops/mcast.ts. Absent on a link nothing has settled yet.

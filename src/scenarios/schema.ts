@@ -350,8 +350,19 @@ export const STEP_KINDS = {
 export type StepKind = keyof typeof STEP_KINDS;
 export const STEP_KIND_NAMES = Object.keys(STEP_KINDS) as StepKind[];
 
-/** The schema of one step of kind K (what the loader validates a step with). */
-export function stepSchema<K extends StepKind>(kind: K) {
+const stepSchemas = new Map<StepKind, unknown>();
+
+/** The schema of one step of kind K (what the loader validates a step with); built once per kind. */
+export function stepSchema<K extends StepKind>(kind: K): ReturnType<typeof buildStepSchema<K>> {
+  let s = stepSchemas.get(kind);
+  if (!s) {
+    s = buildStepSchema(kind);
+    stepSchemas.set(kind, s);
+  }
+  return s as ReturnType<typeof buildStepSchema<K>>;
+}
+
+function buildStepSchema<K extends StepKind>(kind: K) {
   return z.strictObject({
     name: describe(z.string().min(1), 'A name for reports and `--at`.').optional(),
     [kind]: STEP_KINDS[kind].action,

@@ -37,7 +37,7 @@ describe('RunPodSandbox (containerd + go-cni)', () => {
     const bridgeCall = r.calls[1]!.invocations[0]!;
     expect(bridgeCall.cniArgs).toBe(`IgnoreUnknown=1;K8S_POD_NAMESPACE=prod;K8S_POD_NAME=web;K8S_POD_INFRA_CONTAINER_ID=${s.id};K8S_POD_UID=u-1`);
     // portmap gets the mappings (hostPort > 0 only) as go-cni's struct (Go field names).
-    expect(r.calls[1]!.invocations[1]!.stdin).toContain('"runtimeConfig":{"portMappings":[{"ContainerPort":80,"HostIP":"","HostPort":8080,"Protocol":"tcp"}]}');
+    expect(r.calls[1]!.invocations[1]!.stdin).toContain('"runtimeConfig":{"portMappings":[{"HostPort":8080,"ContainerPort":80,"Protocol":"tcp","HostIP":""}]}');
     const cache = world.files[`/nodes/node1/var/lib/cni/results/mynet-${s.id}-eth0`]!;
     expect(cache).toContain('"capabilityArgs":{"io.kubernetes.cri.pod-annotations":{"team":"a"},"portMappings":[{"HostPort":8080,"ContainerPort":80,"Protocol":"tcp","HostIP":""}]}');
     expect(world.files[`/nodes/node1/var/lib/cni/results/cni-loopback-${s.id}-lo`]).toContain('"result":{"cniVersion":"0.3.1"');
@@ -85,14 +85,14 @@ describe('RunPodSandbox (containerd + go-cni)', () => {
   });
 
   it('after a failed ADD runs the DELs itself and keeps nothing', () => {
-    const tiny = CONF.replace('10.244.1.0/24', '10.244.1.0/30');
+    const tiny = CONF.replace('{"subnet":"10.244.1.0/24"}', '{"subnet":"10.244.1.0/24","rangeStart":"10.244.1.2","rangeEnd":"10.244.1.3"}');
     let world = node(tiny);
     world = ok(cri.runPodSandbox(world, 'node1', { name: 'a' })).world;
     world = ok(cri.runPodSandbox(world, 'node1', { name: 'b' })).world;
     const before = world;
     const r = cri.runPodSandbox(world, 'node1', { name: 'c' });
     expect(r.ok).toBe(false);
-    expect(r.error).toMatch(/^failed to setup network for sandbox "[0-9a-f]{64}": plugin type="bridge" failed \(add\): failed to allocate for range 0: no IP addresses available in range set: 10\.244\.1\.1-10\.244\.1\.2$/);
+    expect(r.error).toMatch(/^failed to setup network for sandbox "[0-9a-f]{64}": plugin type="bridge" failed \(add\): failed to allocate for range 0: no IP addresses available in range set: 10\.244\.1\.2-10\.244\.1\.3$/);
     expect(r.calls.map((c) => `${c.op} ${c.network} ${c.ok}`)).toEqual(['ADD cni-loopback true', 'ADD mynet false', 'DEL cni-loopback true', 'DEL mynet true']);
     expect(cri.listSandboxes(r.world).length).toBe(2);
     expect(Object.keys(r.world.ns).filter((n) => n.startsWith('cni-')).length).toBe(2);
@@ -128,7 +128,7 @@ describe('RunPodSandbox (containerd + go-cni)', () => {
     expect(s.ips).toEqual(['10.245.3.2']);
     expect(sh(world, 'ip -n k1 -br addr show cbr0')).toMatch(/^cbr0 +UP +10\.245\.3\.1\/24/);
     expect(sh(world, 'ip netns exec k1 iptables -t nat -S POSTROUTING')).toContain(
-      '-A POSTROUTING -m comment --comment "kubenet: SNAT for outbound traffic from cluster" -m addrtype ! --dst-type LOCAL ! -d 10.0.0.0/8 -j MASQUERADE',
+      '-A POSTROUTING ! -d 10.0.0.0/8 -m comment --comment "kubenet: SNAT for outbound traffic from cluster" -m addrtype ! --dst-type LOCAL -j MASQUERADE',
     );
     expect(world.files[`/nodes/k1/var/lib/cni/cache/results/kubenet-${s.id}-eth0`]).toContain('"result":{"cniVersion":"0.1.0","dns":{},"ip4":{"gateway":"10.245.3.1","ip":"10.245.3.2/24"');
     const stop = cri.stopPodSandbox(world, s.id);
@@ -142,11 +142,12 @@ describe('RunPodSandbox (containerd + go-cni)', () => {
     expect(() => cri.podCIDRForNode('10.244.0.0/24', 1)).toThrow('no remaining CIDRs');
   });
 
-  it('reloads the config at teardown: a renamed network leaves the old one unreleased', () => {
+  it('reloads the config at teardown: with the network renamed, DEL fails (the old masquerade chain is not the new one) and the IP stays reserved', () => {
     let { world, value: s } = ok(cri.runPodSandbox(node(), 'node1', { name: 'web' }));
     world = { ...world, files: { ...world.files, '/nodes/node1/etc/cni/net.d/10-mynet.conflist': CONF.replace('"mynet"', '"othernet"') } };
     const stop = cri.stopPodSandbox(world, s.id);
-    expect(stop.ok).toBe(true);
+    expect(stop.ok).toBe(false);
+    expect(stop.error).toMatch(/^failed to destroy network for sandbox "[0-9a-f]{64}": plugin type="bridge" failed \(delete\): running \[\/usr\/sbin\/iptables -t nat -D POSTROUTING -s 10\.244\.1\.2 -j CNI-[0-9a-f]{24} .*exit status 2: iptables v1\.8\.9 \(nf_tables\): Chain 'CNI-[0-9a-f]{24}' does not exist\n/);
     expect(stop.world.files['/nodes/node1/var/lib/cni/networks/mynet/10.244.1.2']).toContain(s.id);
   });
 });

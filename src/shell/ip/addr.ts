@@ -25,7 +25,7 @@ import {
   okOut,
   opErr,
 } from './link.js';
-import { operState, vethPeer } from '../../model/queries.js';
+import { operState } from '../../model/queries.js';
 
 /** rtnl_rtscope_n2a() */
 export function scopeName(s: AddrScope | number | string): string {
@@ -377,8 +377,15 @@ function addrShow(ctx: CmdContext, args: readonly string[], opts: IpOpts): CmdRe
   }
   for (const r of shown) {
     let h = linkHeaderText(w, ctx.ns, r.link, hopts);
-    // With a family filter the link/ether line is not printed (only the first line).
-    if (fam === 'inet' || fam === 'inet6') h = h.slice(0, h.indexOf('\n') + 1);
+    // With a family filter the link/ether line is not printed (only the first
+    // line), but print_linkinfo still prints IFLA_LINK_NETNSID after it, so a
+    // cross-namespace peer's ` link-netns NAME` ends the first line (kernel:
+    // `... state UP group default  link-netns pa`).
+    if (fam === 'inet' || fam === 'inet6') {
+      const nl = h.indexOf('\n');
+      const netns = / link-netns(?:id)? \S+/.exec(h.slice(nl + 1).split('\n')[0] ?? '');
+      h = h.slice(0, nl) + (netns ? netns[0] : '') + '\n';
+    }
     out += h;
     for (const a of r.v4) out += addrLineText(r.link, a);
     for (const a of r.v6) out += `    inet6 ${a.local}/${a.len} scope ${a.scope} \n` + LFT;

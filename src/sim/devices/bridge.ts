@@ -141,15 +141,11 @@ export const bridgeHandler: DeviceHandler<BridgeLink> = {
       const r = fdbLearnDraft(dbr, port.ifindex, frame.src, env.now);
       if (r !== 'ignored') env.step({ kind: 'bridge', action: `${br.name}: ${r} ${frame.src} on ${port.name}` });
     }
-    // A frame for the bridge's own stack meets iptables PREROUTING once: the kernel runs it in
-    // br_nf_pre_routing() and ip_sabotage_in() skips it in ip_rcv(); the twin leaves it to ip_rcv()
-    // (with -i the bridge, as br_netfilter does), so only frames that stay bridged run it here.
-    const own = !isGroup(frame.dst) ? fdbLookup(dbr as BridgeLink, frame.dst, env.now) : undefined;
-    if (own && isLocalEntry(own)) {
-      env.step({ kind: 'bridge', action: `${br.name}: ${frame.dst} is local: up the stack of ${br.name}`, entry: fdbLine(world, ns, br, own) });
-      passUp(env, ns, br, frame);
-      return;
-    }
+    // br_nf_pre_routing() runs at the bridge's PREROUTING hook, before br_handle_frame_finish()
+    // looks the destination up in the FDB: for every IPv4 frame, also one addressed to the
+    // bridge's own MAC (ip_sabotage_in() then skips iptables PREROUTING in ip_rcv()). A DNAT
+    // whose new destination is routed back out of this bridge returns the frame with that
+    // neighbour's MAC ("bridged_dnat"), so the FDB decision below uses the returned frame.
     const f = env.brNetfilter(ns, 'PREROUTING', frame, { bridge: br.ifindex, physIn: port.ifindex });
     if (!f) return;
     if (isGroup(f.dst)) {
@@ -167,7 +163,8 @@ export const bridgeHandler: DeviceHandler<BridgeLink> = {
     if (e) {
       const out = world.ns[ns]!.links[e.ifindex];
       env.step({ kind: 'bridge', action: `${br.name}: ${f.dst} is known on ${out?.name ?? e.ifindex}`, entry: fdbLine(world, ns, br, e) });
-      if (!out || out.ifindex === port.ifindex) {
+      // br_forward() -> should_deliver(): back out of the ingress port only with `hairpin on`.
+      if (!out || (out.ifindex === port.ifindex && !(port.brport?.hairpin ?? false))) {
         env.step({ kind: 'drop', action: `${br.name}: destination is on the ingress port ${port.name} (hairpin off): dropped` });
         env.drop('exits_network', `${f.dst} is reached through ${port.name}, where the frame came from`);
         return;

@@ -54,7 +54,11 @@ export function neighAdd(world: World, nsName: NsName, s: NeighSpec, f: NeighFla
     const noLocalTable = !ns.routes.some((r) => r.table === TABLE_LOCAL);
     if (noLocalTable || addrType(ns, s.dst) === 'broadcast') lladdr = BROADCAST_MAC;
   }
-  if (lladdr === undefined && s.state !== 'NONE' && s.state !== 'INCOMPLETE' && s.state !== 'FAILED' && s.state !== 'NOARP') {
+  // __neigh_update(): a NUD_VALID state (PERMANENT, NOARP, REACHABLE, STALE,
+  // DELAY, PROBE) needs an address, given or already known; NOARP is no
+  // exception (kernel: `ip neigh add 10.130.9.99 dev v130u nud noarp` ->
+  // "Error: No link layer address given.").
+  if (lladdr === undefined && s.state !== 'NONE' && s.state !== 'INCOMPLETE' && s.state !== 'FAILED') {
     return err('Error: No link layer address given.');
   }
   const entry: Neigh = {

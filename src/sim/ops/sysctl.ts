@@ -92,10 +92,10 @@ export function sysctlValue(world: World, nsName: NsName, key: string): string |
     if (!link) return undefined;
     return confValue(ns, link, c.name, c.v6);
   }
-  const n = /^net\.ipv([46])\.neigh\.([^.]+)\.([^.]+)$/.exec(key);
+  const n = neighParts(key);
   if (n) {
-    if (!linkNamed(ns, n[2]!)) return undefined;
-    return (n[1] === '4' ? NEIGH4_KEYS : NEIGH6_KEYS)[n[3]!];
+    const link = linkNamed(ns, n.dev);
+    return link ? neighRead(link, n.v6, n.name) : undefined;
   }
   if (NET_SYSCTL_KEYS[key] === undefined) return undefined;
   return ns.sysctl[key] ?? NET_SYSCTL_KEYS[key];
@@ -218,7 +218,19 @@ export function sysctlWrite(world: World, nsName: NsName, key: string, value: st
   if (WRITE_ONLY.has(key)) return { ok: true, world };
   const current = sysctlValue(world, nsName, key);
   if (current === undefined) return { ok: false, errno: 'ENOENT' };
-  if (/^net\.ipv[46]\.neigh\./.test(key)) return { ok: false, errno: 'UNSUPPORTED', detail: `sysctl -w ${key}` };
+  const np = neighParts(key);
+  if (np) {
+    const link = linkNamed(ns, np.dev)!;
+    const raw = neighWriteRaw(np.name, value);
+    if (raw === 'EINVAL') return { ok: false, errno: 'EINVAL' };
+    const field = np.v6 ? 'neigh6' : 'neigh4';
+    const data = NEIGH_VARS[np.name]!.data;
+    const next = produce(world, (d) => {
+      const dl = d.ns[nsName]!.links[link.ifindex]!;
+      dl[field] = { ...(link[field] ?? {}), [data]: raw };
+    });
+    return { ok: true, world: next };
+  }
   const v = canonical(key, value, current);
   if (v === 'EINVAL') return { ok: false, errno: 'EINVAL' };
   if (v === 'UNSUPPORTED') return { ok: false, errno: 'UNSUPPORTED', detail: `sysctl -w of the string key ${key}` };
@@ -288,4 +300,141 @@ function snapshotConf(ns: Netns, dl: Draft<Link>, v6: boolean, name: string): vo
 /** Is IPv6 enabled on a device (net.ipv6.conf.<dev>.disable_ipv6 = 0)? */
 export function ipv6Enabled(ns: Netns, link: Link): boolean {
   return (confValue(ns, link, 'disable_ipv6', true) ?? '0') === '0';
+}
+
+/*
+ * net.ipv4.neigh.<dev>.* / net.ipv6.neigh.<dev>.* (net/core/neighbour.c, neigh_sysctl_template).
+ * Every device has its own directory; neigh.default.* exists only in the initial namespace of a
+ * real machine, so a twin namespace has none. The kernel keeps each value in neigh_parms as an
+ * int, times in jiffies, and converts on every read and write; the conversions lose precision
+ * in ways `sysctl` shows (checked on the reference kernel, CONFIG_HZ=250, USER_HZ=100:
+ * proxy_delay=7 reads back 6, base_reachable_time_ms=5 reads 8, proxy_delay=-5 reads "-0").
+ */
+
+const HZ = 250;
+const USER_HZ = 100;
+const INT_MAX = 2147483647;
+/** SKB_TRUESIZE(ETH_FRAME_LEN): unres_qlen is stored as unres_qlen_bytes / this (10450 for 5). */
+const SKB_TRUESIZE_ETH = 2090;
+
+/**
+ * How each file converts (its proc handler) and which neigh_parms variable it shares:
+ * int = proc_dointvec_minmax [0, INT_MAX]; userhz = proc_dointvec_userhz_jiffies (1/100 s);
+ * jiffies = proc_dointvec_jiffies (seconds); ms = proc_dointvec_ms_jiffies; ms_pos = the same
+ * with a minimum of one jiffy; qlen = proc_unres_qlen (packets over unres_qlen_bytes).
+ */
+type NeighConv = 'int' | 'userhz' | 'jiffies' | 'ms' | 'ms_pos' | 'qlen';
+const NEIGH_VARS: Readonly<Record<string, { readonly conv: NeighConv; readonly data: string }>> = {
+  anycast_delay: { conv: 'userhz', data: 'anycast_delay' },
+  app_solicit: { conv: 'int', data: 'app_solicit' },
+  base_reachable_time: { conv: 'jiffies', data: 'base_reachable_time' },
+  base_reachable_time_ms: { conv: 'ms', data: 'base_reachable_time' },
+  delay_first_probe_time: { conv: 'jiffies', data: 'delay_first_probe_time' },
+  gc_stale_time: { conv: 'jiffies', data: 'gc_stale_time' },
+  interval_probe_time_ms: { conv: 'ms_pos', data: 'interval_probe_time' },
+  locktime: { conv: 'userhz', data: 'locktime' },
+  mcast_resolicit: { conv: 'int', data: 'mcast_resolicit' },
+  mcast_solicit: { conv: 'int', data: 'mcast_solicit' },
+  proxy_delay: { conv: 'userhz', data: 'proxy_delay' },
+  proxy_qlen: { conv: 'int', data: 'proxy_qlen' },
+  retrans_time: { conv: 'userhz', data: 'retrans_time' },
+  retrans_time_ms: { conv: 'ms', data: 'retrans_time' },
+  ucast_solicit: { conv: 'int', data: 'ucast_solicit' },
+  unres_qlen: { conv: 'qlen', data: 'unres_qlen_bytes' },
+  unres_qlen_bytes: { conv: 'int', data: 'unres_qlen_bytes' },
+};
+
+/**
+ * Files that exist but `sysctl -a` (and a directory listing) skips: procps hides the deprecated
+ * base_reachable_time and retrans_time, superseded by their _ms twins; naming them works.
+ */
+const NEIGH_HIDDEN: ReadonlySet<string> = new Set(['base_reachable_time', 'retrans_time']);
+
+function neighParts(key: string): { v6: boolean; dev: string; name: string } | undefined {
+  const m = /^net\.ipv([46])\.neigh\.([^.]+)\.([^.]+)$/.exec(key);
+  if (!m || NEIGH_VARS[m[3]!] === undefined) return undefined;
+  if (!NEIGH_HIDDEN.has(m[3]!) && (m[1] === '4' ? NEIGH4_KEYS : NEIGH6_KEYS)[m[3]!] === undefined) return undefined;
+  return { v6: m[1] === '6', dev: m[2]!, name: m[3]! };
+}
+
+/** clock_t_to_jiffies() (HZ % USER_HZ != 0): x * HZ / USER_HZ, saturating for "negative" (huge) input. */
+function clockToJiffies(v: number): number {
+  if (v < 0) return -1; // (unsigned long)-x >= ~0UL / HZ * USER_HZ: ~0UL, stored in an int as -1
+  return Math.floor((v * HZ) / USER_HZ) | 0; // the int neigh_parms field truncates
+}
+
+/** jiffies_to_clock_t(): x * TICK_NSEC / (NSEC_PER_SEC / USER_HZ). */
+function jiffiesToClock(j: number): number {
+  return Math.floor((j * USER_HZ) / HZ);
+}
+
+/** The int the kernel stores for `value` written to `name`, or EINVAL. */
+function neighWriteRaw(name: string, value: string): number | 'EINVAL' {
+  const conv = NEIGH_VARS[name]!.conv;
+  const parsed = parseIntVector(value, 1);
+  if (!parsed) return 'EINVAL';
+  const v = parsed[0]!;
+  switch (conv) {
+    case 'int':
+      return v < 0 ? 'EINVAL' : v;
+    case 'userhz':
+      return clockToJiffies(v);
+    case 'jiffies':
+      return Math.abs(v) > Math.floor(INT_MAX / HZ) ? 'EINVAL' : v * HZ;
+    case 'ms':
+    case 'ms_pos': {
+      // msecs_to_jiffies() rounds up; a negative value is MAX_JIFFY_OFFSET, beyond INT_MAX.
+      if (v < 0) return 'EINVAL';
+      const j = Math.ceil((v * HZ) / 1000);
+      return conv === 'ms_pos' && j < 1 ? 'EINVAL' : j;
+    }
+    case 'qlen':
+      return v < 0 || v > Math.floor(INT_MAX / SKB_TRUESIZE_ETH) ? 'EINVAL' : v * SKB_TRUESIZE_ETH;
+  }
+}
+
+/** What reading `name` prints for the stored int `raw`. */
+function neighFormat(name: string, raw: number): string {
+  const conv = NEIGH_VARS[name]!.conv;
+  const sign = raw < 0 ? '-' : '';
+  const mag = Math.abs(raw);
+  switch (conv) {
+    case 'int':
+      return String(raw);
+    case 'userhz':
+      return sign + String(jiffiesToClock(mag));
+    case 'jiffies':
+      return sign + String(Math.floor(mag / HZ));
+    case 'ms':
+    case 'ms_pos':
+      // jiffies_to_msecs() returns an unsigned int.
+      return sign + String(((mag * 1000) / HZ) % 2 ** 32);
+    case 'qlen':
+      return String(Math.floor(raw / SKB_TRUESIZE_ETH));
+  }
+}
+
+/** The stored int of a variable nobody wrote: the default file's value converted as a write would. */
+function neighDefaultRaw(v6: boolean, data: string): number {
+  const table = v6 ? NEIGH6_KEYS : NEIGH4_KEYS;
+  const file = data === 'base_reachable_time' || data === 'retrans_time' || data === 'interval_probe_time' ? `${data}_ms` : data;
+  const raw = neighWriteRaw(file, table[file]!);
+  return raw === 'EINVAL' ? 0 : raw;
+}
+
+function neighRead(link: Link, v6: boolean, name: string): string {
+  const data = NEIGH_VARS[name]!.data;
+  const raw = (v6 ? link.neigh6 : link.neigh4)?.[data] ?? neighDefaultRaw(v6, data);
+  return neighFormat(name, raw);
+}
+
+/**
+ * A neighbour parameter of a device as the datapath should use it, in milliseconds for times
+ * (retrans_time, base_reachable_time, delay_first_probe_time, gc_stale_time, proxy_delay,
+ * anycast_delay, locktime, interval_probe_time) and as a count otherwise.
+ */
+export function neighParam(link: Link, data: string, v6 = false): number {
+  const raw = (v6 ? link.neigh6 : link.neigh4)?.[data] ?? neighDefaultRaw(v6, data);
+  const times = ['retrans_time', 'base_reachable_time', 'delay_first_probe_time', 'gc_stale_time', 'proxy_delay', 'anycast_delay', 'locktime', 'interval_probe_time'];
+  return times.includes(data) ? (raw * 1000) / HZ : raw;
 }

@@ -78,4 +78,11 @@ describe('ip addr', () => {
         '3: br0: <BROADCAST,MULTICAST> mtu 1500 qdisc noop state DOWN mode DEFAULT group default qlen 1000\\    link/ether 02:00:00:00:00:01 brd ff:ff:ff:ff:ff:ff\n',
     );
   });
+  it('-4 text: the first line only, ending with the peer namespace (kernel, 6.18)', () => {
+    const o = runScript('ip netns add pa\nip link add x netns pa type veth peer name y\nip addr add 10.9.0.1/24 dev y\nip -4 addr show dev y\nip -n pa -4 addr show\n').output;
+    expect(o).toBe(
+      '2: y@if2: <BROADCAST,MULTICAST> mtu 1500 qdisc noop state DOWN group default qlen 1000 link-netns pa\n' +
+        '    inet 10.9.0.1/24 scope global y\n       valid_lft forever preferred_lft forever\n',
+    );
+  });
 });

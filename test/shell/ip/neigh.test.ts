@@ -37,4 +37,9 @@ describe('ip neigh', () => {
     );
     expect(o).toBe('10.19.0.5 dev a lladdr 02:00:00:00:19:05 PERMANENT \n');
   });
+  it('a valid state (noarp included) without lladdr is refused; incomplete/none/failed are not', () => {
+    // kernel: `ip neigh add 10.130.9.99 dev v130u nud noarp` -> "Error: No link layer address given." rc 2
+    const o = out('ip -n n neigh add 10.19.0.9 dev a nud noarp\necho rc=$?\nip -n n neigh add 10.19.0.8 dev a\necho rc=$?\nip -n n neigh add 10.19.0.7 dev a nud incomplete\necho rc=$?\n');
+    expect(o).toBe('Error: No link layer address given.\nrc=2\nError: No link layer address given.\nrc=2\nrc=0\n');
+  });
 });
