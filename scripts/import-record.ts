@@ -23,7 +23,8 @@
  * marker before each. Two runs; a probe whose normalised answers differ is
  * `[unstable]`. The bundle of the first run is kept. The collector reads CNI
  * configuration from the sandbox's ./net.d (a script puts its network
- * configurations there) and the host-local store from /var/lib/cni.
+ * configurations there: the script's *.conf, *.conflist and *.json files are
+ * copied in) and the host-local store from /var/lib/cni.
  *
  * Without root or unshare: prints "skipped: needs root and unshare", exits 0.
  */
@@ -97,6 +98,8 @@ function bashProgram(name: string, script: ScriptCommand[], probes: ScriptComman
     '{',
     ...script.map((c) => c.source),
     '} >/dev/null 2>&1 </dev/null',
+    // The script's network configurations (written to its cwd) stand for the node's /etc/cni/net.d.
+    'for f in *.conf *.conflist *.json; do [ -f "$f" ] && cp -- "$f" net.d/; done',
     'sleep 3',
     '__podnet_mark BUNDLE',
     `sh ${JSON.stringify(COLLECTOR)} --name ${JSON.stringify(name)} --cni-conf-dir ./net.d`,

@@ -1,7 +1,8 @@
 # 317-cni-kubenet: the configs kubelet's kubenet generates, run by hand.
 # Tests: the Kubernetes 1.19/1.20 template (range "subnet" = podCIDR with
 # the gateway's host bits, "gateway" given) refused by host-local 1.1.1
-# ("Network has host bits set"), the 1.21+ template (subnet = podCIDR):
+# ("Network has host bits set", after the veth pair was made: kubenet's
+# teardown DEL removes it), the 1.21+ template (subnet = podCIDR):
 # cbr0 with the first address, a 0.1.0 result (ip4), the kubenet-loopback
 # config (0.1.0, CNI_IFNAME lo), kubenet's masquerade rule, DEL.
 ip netns add n317
@@ -32,6 +33,8 @@ cat > old.json <<'EOF'
 }
 EOF
 CNI_COMMAND=ADD CNI_CONTAINERID=k1 CNI_NETNS=/var/run/netns/pa CNI_IFNAME=eth0 CNI_PATH=/usr/lib/cni ip netns exec n317 /usr/lib/cni/bridge < old.json
+echo " rc=$?"
+CNI_COMMAND=DEL CNI_CONTAINERID=k1 CNI_NETNS=/var/run/netns/pa CNI_IFNAME=eth0 CNI_PATH=/usr/lib/cni ip netns exec n317 /usr/lib/cni/bridge < old.json
 echo " rc=$?"
 cat > lo.json <<'EOF'
 {
@@ -67,6 +70,7 @@ CNI_COMMAND=ADD CNI_CONTAINERID=k1 CNI_NETNS=/var/run/netns/pa CNI_IFNAME=eth0 C
 echo " rc=$?"
 ip netns exec n317 iptables -t nat -A POSTROUTING -m comment --comment "kubenet: SNAT for outbound traffic from cluster" -m addrtype ! --dst-type LOCAL ! -d 10.0.0.0/8 -j MASQUERADE
 ip netns exec n317 iptables-save -t nat
+sleep 1
 ip -n n317 -br addr show cbr0
 bridge -n n317 -d link show
 ip -n pa route

@@ -344,7 +344,8 @@ function formatResult(r: FileResult, st: ReturnType<typeof styler>, verbose: boo
       for (const t of s.transcript) {
         if (s.index === 0) continue;
         for (const line of t.script.replace(/\n$/, '').split('\n')) out += `      ${st.dim(`${t.on === 'lab' ? '' : `[${t.on}] `}$ ${line}`)}\n`;
-        for (const line of t.output.replace(/\n$/, '').split('\n')) if (t.output) out += `      ${line}\n`;
+        // A carriage return (host-local writes "ID\r\nifname") would hide the line on a terminal.
+        for (const line of t.output.replace(/\n$/, '').split('\n')) if (t.output) out += `      ${line.replace(/\r$/, '')}\n`;
       }
       if (s.probe) out += `      => ${s.probe.outcome}${s.probe.request ? ` (${s.probe.request.disposition})` : ''}\n`;
     }

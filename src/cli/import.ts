@@ -17,6 +17,7 @@ import { importBundles } from '../import/build.js';
 import { crossedAssumptions, formatAssumption, formatReport } from '../import/assumptions.js';
 import type { Trace } from '../sim/trace.js';
 import { readSnapshot, writeSnapshot } from '../import/snapshot.js';
+import { podOfNs } from '../import/kube.js';
 import type { Io } from './io.js';
 
 /** The collector's text: next to the sources, or (from a build under dist/) in the package's src/. */
@@ -136,9 +137,20 @@ Examples:
 }
 
 
-/** Lines listing the import assumptions a trace crosses (nothing for worlds not imported). */
+/**
+ * What to add under a trace of an imported world: which pod each namespace it
+ * crossed is (from `--kube`), and the import assumptions it crosses. Nothing
+ * for worlds not imported.
+ */
 export function crossedAssumptionLines(world: World, t: Trace): string {
-  return crossedAssumptions(world, t)
-    .map((a) => `  ! assumption ${formatAssumption(a)}\n`)
-    .join('');
+  let out = '';
+  const seen = new Set<string>();
+  for (const h of t.hops) {
+    if (seen.has(h.ns)) continue;
+    seen.add(h.ns);
+    const pod = podOfNs(world, h.ns);
+    if (pod !== undefined) out += `  (netns ${h.ns} is ${pod})\n`;
+  }
+  for (const a of crossedAssumptions(world, t)) out += `  ! assumption ${formatAssumption(a)}\n`;
+  return out;
 }

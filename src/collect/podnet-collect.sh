@@ -152,6 +152,8 @@ run 'ip -V' ip -V
 run 'iptables -V' iptables -V
 run 'id -u' id -u
 run 'ip -j netns list' ip -j netns list
+run 'cni-conf-dir' printf '%s\n' "$cni_conf_dir"
+run 'cni-state-dir' printf '%s\n' "$cni_state_dir"
 
 collect_ns /
 if [ "$no_netns" = 0 ]; then

@@ -22,7 +22,7 @@
  */
 import { produce, type Draft } from 'immer';
 import { formatIp4, maskOf, prefixContains, seededMac, type Ip4 } from '../model/addr.js';
-import { ROOT_NS, type Assumption, type BridgeLink, type Link, type Netns, type NsName, type VethLink, type World } from '../model/world.js';
+import { ROOT_NS, type Assumption, type BridgeLink, type Netns, type NsName, type VethLink, type World } from '../model/world.js';
 import { createWorld, newNamespace } from '../sim/ops/netns.js';
 import { settleLinks } from '../sim/ops/mcast.js';
 import { iptablesRestore } from '../shell/iptables-restore.js';
@@ -221,20 +221,23 @@ export function importBundles(inputs: readonly BundleInput[], opts: ImportOption
     world = importNetfilter(world, tn, x.bundleNs, note);
   }
 
-  // CNI configuration and state files, where the plugins (and the twin's CNI emulator) look for them.
+  // CNI configuration and state files, where the plugins (and the twin's CNI emulator) look for them:
+  // the collector's directories become /etc/cni/net.d and /var/lib/cni; in a multi-node import each
+  // node's files live under /nodes/NODE (World.cri's convention for a node's filesystem root).
   world = produce(world, (d) => {
-    for (const { b } of bundles) for (const [path, sec] of Object.entries(b.files)) if (sec.status === 0) d.files[path] = sec.body;
-  });
-  if (!single) {
-    const seen = new Map<string, string>();
     for (const { b, node } of bundles) {
-      for (const path of Object.keys(b.files)) {
-        const other = seen.get(path);
-        if (other !== undefined) assumptions.push({ severity: 'info', node, ns: twinName(node, ROOT_NS), area: 'cni', text: `${path} exists on ${other} too: the twin has one filesystem, it holds this node's copy` });
-        seen.set(path, node);
+      const root = single ? '' : `/nodes/${node}`;
+      const confDir = (b.meta['cni-conf-dir']?.body.trim() || '/etc/cni/net.d').replace(/\/+$/, '');
+      const stateDir = (b.meta['cni-state-dir']?.body.trim() || '/var/lib/cni').replace(/\/+$/, '');
+      for (const [path, sec] of Object.entries(b.files)) {
+        if (sec.status !== 0) continue;
+        let p = path;
+        if (path.startsWith(confDir + '/')) p = '/etc/cni/net.d' + path.slice(confDir.length);
+        else if (path.startsWith(stateDir + '/')) p = '/var/lib/cni' + path.slice(stateDir.length);
+        d.files[root + p] = sec.body;
       }
     }
-  }
+  });
 
   // The kernel's asynchronous link effects are long settled on the node; settle the twin once.
   world = settleLinks(world);
@@ -438,5 +441,3 @@ function importNetfilter(world: World, tn: NsName, b: BundleNetns, note: (n: Not
     }
   });
 }
-
-export type { Link };

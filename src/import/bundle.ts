@@ -125,3 +125,21 @@ export function sectionJson<T = unknown>(ns: BundleNetns | undefined, label: str
     return undefined;
   }
 }
+
+/** A bundle back as text (the collector's format): parseBundle(formatBundle(b)) equals b but for line numbers. */
+export function formatBundle(b: Pick<Bundle, 'version' | 'node' | 'meta' | 'netns' | 'files' | 'complete'>): string {
+  const sec = (kw: 'cmd' | 'file', s: BundleSection): string => {
+    let out = `${BUNDLE_MARK}${kw} ${s.label}\n${s.body}\n${BUNDLE_MARK}status ${s.status}\n`;
+    if (s.stderr !== '') for (const l of s.stderr.replace(/\n$/, '').split('\n')) out += `${BUNDLE_MARK}stderr ${l}\n`;
+    return out;
+  };
+  let out = `${BUNDLE_MARK}bundle ${b.version}\n${BUNDLE_MARK}node ${b.node}\n`;
+  for (const s of Object.values(b.meta)) out += sec('cmd', s);
+  for (const n of b.netns) {
+    out += `${BUNDLE_MARK}netns ${n.name}\n`;
+    for (const s of Object.values(n.cmds)) out += sec('cmd', s);
+  }
+  for (const s of Object.values(b.files)) out += sec('file', s);
+  if (b.complete) out += `${BUNDLE_MARK}end\n`;
+  return out;
+}

@@ -95,6 +95,16 @@ export type NfMatch =
       readonly inv: boolean;
     }
   | { readonly kind: 'mark'; readonly value: number; readonly mask: number; readonly inv: boolean }
+  /**
+   * `-m statistic` (xt_statistic). random: matches when
+   * `(get_random_u32() & 0x7FFFFFFF) < probability`, probability stored as
+   * lround(0x80000000 * p) (printed back as %.11f of that, e.g. 0.33333333349);
+   * the twin's draw is deterministic (see NfRandomDraw). nth: `every` is stored
+   * minus one as the kernel does, `packet` is the configured start, `count` the
+   * live counter (kernel u.nth.count: not printed, not compared by -C/-D).
+   */
+  | { readonly kind: 'statistic'; readonly mode: 'random'; readonly probability: number; readonly inv: boolean }
+  | { readonly kind: 'statistic'; readonly mode: 'nth'; readonly every: number; readonly packet: number; readonly count: number; readonly inv: boolean }
   | {
       readonly kind: 'physdev';
       readonly physIn?: IfaceMatch;
@@ -184,7 +194,32 @@ export interface NfTable {
 export interface NetfilterState {
   /** A table appears once anything changed it (iptables-save prints only existing tables). */
   readonly tables: Readonly<Partial<Record<TableName, NfTable>>>;
+  /**
+   * Twin-only (not kernel state): how `-m statistic --mode random` draws in
+   * this namespace. Absent = 'hash'. See NfRandomDraw.
+   */
+  readonly random?: NfRandomDraw;
 }
+
+/**
+ * How the twin decides a `-m statistic --mode random` match, where the kernel
+ * draws get_random_u32() per packet. Traces state the assumption.
+ */
+export type NfRandomDraw =
+  /**
+   * A hash of the packet's flow (addresses, protocol, ports or echo id), the
+   * chain and the rule's position, compared with the probability: the same
+   * flow always takes the same branch, different flows spread as the
+   * probabilities say.
+   */
+  | { readonly kind: 'hash' }
+  /**
+   * In each traversal of a chain, the random-mode rules before the `pick`-th
+   * (0-based) do not match and the `pick`-th matches; past the last one, none
+   * matches (kube-proxy's KUBE-SVC-* chain then takes its final rule). Lets a
+   * verifier walk every branch ("any backend").
+   */
+  | { readonly kind: 'pick'; readonly pick: number };
 
 export interface ConntrackTuple {
   readonly proto: number;

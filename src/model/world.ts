@@ -94,6 +94,23 @@ export interface Netns {
    * Written by the datapath (src/sim/datapath/icmp.ts). Absent = fresh.
    */
   readonly icmpPeers?: Readonly<Record<number, IcmpPeer>>;
+  /**
+   * Route exceptions learnt from ICMP redirects (a fib_nh_exception with fnhe_gw; `ip route get`
+   * shows `via GW ... cache <redirected> expires Nsec`). Written by src/sim/datapath/redirect.ts.
+   * Absent = none.
+   */
+  readonly redirects?: readonly RedirectException[];
+}
+
+export interface RedirectException {
+  readonly dst: Ip4;
+  /** The new gateway the redirect named. */
+  readonly gw: Ip4;
+  /** The nexthop the exception hangs on: packets the FIB sends via `via` on `dev` use `gw`. */
+  readonly via: Ip4;
+  readonly dev: number;
+  /** Clock (ms) when it expires (learnt + ip_rt_gc_timeout, 300 s). */
+  readonly expiresMs: number;
 }
 
 export interface PmtuException {
@@ -108,6 +125,14 @@ export interface IcmpPeer {
   readonly tokens: number;
   /** Clock (ms) of the last update. */
   readonly lastMs: number;
+  /** ICMP redirects sent to this peer since the last silence (n_redirects, ip_rt_send_redirect). Absent = 0. */
+  readonly redirects?: number;
+  /**
+   * Clock (ms) of the last redirect decision (the kernel shares rate_last with the error limiter;
+   * the twin keeps its own, because it rate-limits an error due later - after an ARP failure - when
+   * the walk runs, with that later time). Absent = never.
+   */
+  readonly redirectMs?: number;
 }
 
 export type LinkKind = 'loopback' | 'veth' | 'bridge' | 'vxlan';

@@ -45,7 +45,12 @@ export function narrate(t: Trace, places: Readonly<Record<NsName, PlaceName>>, o
     if (side && opts.hideArp) continue;
     const where = placeLabel(places, hop.ns);
     let outer = false;
+    let prev: Step | undefined;
     for (const s of hop.steps) {
+      // The datapath notes a translation twice (the NAT target, then the hook's result): tell it once.
+      const dup = s.kind === 'nat' && prev?.kind === 'nat' && sameHeaders(prev, s);
+      prev = s;
+      if (dup) continue;
       let text = sentence(s, where, hop.ns, places);
       // After an encapsulation the stack routes the outer packet like any other it sends.
       if (outer && s.kind === 'output' && text !== undefined) text = `${cap(where)} routes the outer packet like any packet it sends: ${text.replace(/^\S+ \S+ sends a packet to \S+ Its/, 'its')}`;
@@ -59,6 +64,10 @@ export function narrate(t: Trace, places: Readonly<Record<NsName, PlaceName>>, o
   return out;
 }
 
+function sameHeaders(a: Step, b: Step): boolean {
+  return a.before?.src === b.before?.src && a.before?.dst === b.before?.dst && a.after?.src === b.after?.src && a.after?.dst === b.after?.dst;
+}
+
 function outcomeSentence(t: Trace, places: Readonly<Record<NsName, PlaceName>>): string {
   const where = placeLabel(places, t.endedIn);
   const d = t.disposition;
@@ -67,7 +76,7 @@ function outcomeSentence(t: Trace, places: Readonly<Record<NsName, PlaceName>>):
       ? `delivered in ${where}`
       : d === 'exits_network'
         ? `left the modelled network from ${where}`
-        : `${d.replace(/_/g, ' ')} in ${where}`;
+        : `stopped in ${where} (${d})`;
   return `${head}: ${renameNetns(t.reason, places)}.`;
 }
 
@@ -171,10 +180,19 @@ function sentence(s: Step, where: string, ns: NsName, places: Readonly<Record<Ns
       if (/^nothing listens on TCP port/.test(a)) return `Nothing listens on that TCP port in ${short}: it answers with a reset (connection refused).`;
       break;
     case 'nat':
-      if (s.before && s.after) return `NAT on ${short}: ${s.before.src} -> ${s.before.dst} becomes ${s.after.src} -> ${s.after.dst} (${a}).`;
+      if (s.before && s.after) return `NAT on ${short}: the packet ${s.before.src} -> ${s.before.dst} now reads ${s.after.src} -> ${s.after.dst}.`;
       break;
-    case 'netfilter':
+    case 'conntrack':
+      if ((m = /^NEW flow (.*)$/.exec(a))) return `Connection tracking on ${short} sees a new flow: ${m[1]}.`;
+      if ((m = /^(NEW|ESTABLISHED) \(reply\): (.*)$/.exec(a))) return `Connection tracking on ${short} recognises a reply of the flow ${m[2]}.`;
+      if ((m = /^(NEW|ESTABLISHED): (.*)$/.exec(a))) return `Connection tracking on ${short} knows this flow (${m[1]}): ${m[2]}.`;
+      if ((m = /^RELATED to (.*)$/.exec(a))) return `Connection tracking on ${short} relates this ICMP error to the flow ${m[1]}.`;
+      break;
+    case 'netfilter': {
+      if ((m = /^nat (\w+): MASQUERADE$/.exec(a))) return `In the nat table's ${m[1]} chain of ${short}, the rule ${code(entry ?? '?')} matches: MASQUERADE, the source becomes ${short}'s own address on the way out.`;
+      if ((m = /^(\w+) (\w+): (\w+.*)$/.exec(a))) return `In the ${m[1]} table's ${m[2]} chain of ${short}${entry ? `, the rule ${code(entry)} matches` : ''}: ${m[3]}.`;
       return `iptables on ${short}: ${a}${entry ? ` (rule ${code(entry)})` : ''}.`;
+    }
     case 'drop':
       return `Dropped on ${short}: ${renameNetns(a, places)}${entry ? ` (${code(entry)})` : ''}.`;
     default:

@@ -139,12 +139,19 @@ export class Runner {
     this.world = freshMachine(s.seed);
   }
 
-  run(until: number): RunReport {
+  /**
+   * `afterStep` sees each step's report (the build's first) with `this.world`
+   * as that step left it, and may stop the run by returning false (used by
+   * `podnet verify --each-step` and `podnet fuzz`).
+   */
+  run(until: number, afterStep?: (r: StepReport) => boolean | void): RunReport {
     const steps: StepReport[] = [this.setup()];
-    if (this.invalid.length === 0) {
+    let go = this.invalid.length === 0 && afterStep?.(steps[0]!) !== false;
+    if (go) {
       for (const st of this.s.steps) {
-        if (st.index > until) break;
+        if (st.index > until || !go) break;
         steps.push(this.step(st));
+        go = afterStep?.(steps[steps.length - 1]!) !== false;
       }
     }
     const passed = this.invalid.length === 0 && steps.every((r) => r.checks.every((c) => c.pass));

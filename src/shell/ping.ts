@@ -26,6 +26,7 @@ import type { Link } from '../model/world.js';
 import { addrType, deviceOfLocalAddr, routeOutput } from '../sim/fib.js';
 import { ProbeSession, type PmtuDisc, type ProbeHandle, type ProbeOutcome } from '../sim/send.js';
 import type { Trace } from '../sim/trace.js';
+import type { Ipv4Packet } from '../sim/packet.js';
 import { ageNeighbours } from '../sim/datapath/neigh.js';
 import { Unsupported, type CmdContext, type CmdResult, type Command, type OutChunk } from './types.js';
 
@@ -349,7 +350,11 @@ export const pingCommand: Command = (ctx: CmdContext): CmdResult => {
   const ntx = sendTimes.length;
   const lastSend = sendTimes[ntx - 1] ?? t0;
   const got = handles
-    .map((h, i) => ({ seq: i + 1, line: outcomeLine(session.outcome(h), i + 1, o, timing, h.at) }))
+    .flatMap((h, i) => [
+      // ping4_parse_reply(): a redirect about our probe (raw socket) is printed, not counted (-q: not printed).
+      ...session.redirects(h).map((e) => ({ seq: i + 1, line: redirectLine(e.pkt, i + 1, o, e.atMs) })),
+      { seq: i + 1, line: outcomeLine(session.outcome(h), i + 1, o, timing, h.at) },
+    ])
     .filter((x): x is { seq: number; line: LineOut } => x.line !== undefined)
     .sort((a, b) => a.line.at - b.line.at || a.seq - b.seq);
   const early = got.filter((g) => g.line.kind === 'reply' && g.line.at <= lastSend);
@@ -361,6 +366,10 @@ export const pingCommand: Command = (ctx: CmdContext): CmdResult => {
   for (const g of got) {
     if (g.line.at > end) break;
     const line = g.line;
+    if (line.kind === 'info') {
+      lines.push({ at: line.at, seq: g.seq, chunk: line.chunk });
+      continue;
+    }
     if (line.kind === 'reply') {
       nrx++;
       rtts.push(line.rtt);
@@ -401,7 +410,26 @@ export const pingCommand: Command = (ctx: CmdContext): CmdResult => {
   return { world: ageNeighbours({ ...world, clockMs }), out, status, traces };
 };
 
-type LineOut = { kind: 'reply'; rtt: number; at: number; chunk: OutChunk } | { kind: 'error' | 'lost'; at: number; chunk: OutChunk };
+type LineOut = { kind: 'reply'; rtt: number; at: number; chunk: OutChunk } | { kind: 'error' | 'lost' | 'info'; at: number; chunk: OutChunk };
+
+/** pr_icmph() for ICMP_REDIRECT, after ping4_parse_reply's "From GW: icmp_seq=N ". */
+function redirectLine(pkt: Ipv4Packet, seq: number, o: PingOpts, at: number): LineOut | undefined {
+  if (o.quiet || !pkt.icmp) return undefined;
+  const code = pkt.icmp.code;
+  const what =
+    code === 0
+      ? 'Redirect Network'
+      : code === 1
+        ? 'Redirect Host'
+        : code === 2
+          ? 'Redirect Type of Service and Network'
+          : code === 3
+            ? 'Redirect Type of Service and Host'
+            : `Redirect, Bad Code: ${code}`;
+  const gw = formatIp4(pkt.icmp.gw ?? (0 as Ip4));
+  return { kind: 'info', at, chunk: { fd: 1, text: `From ${formatIp4(pkt.src)}: icmp_seq=${seq} ${what}(New nexthop: ${gw})
+` } };
+}
 
 function outcomeLine(oc: ProbeOutcome, seq: number, o: PingOpts, timing: boolean, sentAt: number): LineOut | undefined {
   switch (oc.kind) {

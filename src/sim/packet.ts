@@ -25,6 +25,9 @@ export const ICMP_FRAG_NEEDED = 4;
 export const ICMP_NET_ANO = 9;
 export const ICMP_HOST_ANO = 10;
 export const ICMP_PKT_FILTERED = 13;
+/** Codes of ICMP_REDIRECT: for the network, for the host (the only one Linux sends). */
+export const ICMP_REDIR_NET = 0;
+export const ICMP_REDIR_HOST = 1;
 /** Code of ICMP_TIME_EXCEEDED: TTL count exceeded in transit. */
 export const ICMP_EXC_TTL = 0;
 
@@ -51,6 +54,8 @@ export interface IcmpHeader {
   readonly quoted?: Ipv4Packet;
   /** Next-hop MTU for "fragmentation needed". */
   readonly mtu?: number;
+  /** ICMP redirect: the better gateway (icmphdr.un.gateway). */
+  readonly gw?: Ip4;
 }
 
 /** TCP flag combinations the twin sends: SYN, SYN|ACK, RST, RST|ACK, ACK, PSH|ACK, FIN|ACK. */

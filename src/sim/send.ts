@@ -16,6 +16,7 @@ import type { PmtuDisc } from './datapath/output.js';
 import {
   echoRequest,
   ICMP_ECHOREPLY,
+  ICMP_REDIRECT,
   isIcmpError,
   PROTO_ICMP,
   PROTO_TCP,
@@ -191,6 +192,8 @@ export function probePacket(world: World, p: ProbeSpec): Ipv4Packet {
 /** Does this event answer (or report an error about) our probe? */
 function matches(ev: SocketEvent, sent: Ipv4Packet): boolean {
   const p = ev.pkt;
+  // A redirect is advice, not an answer: the probe still gets its reply (see redirectsFor).
+  if (p.proto === PROTO_ICMP && p.icmp?.type === ICMP_REDIRECT) return false;
   if (p.proto === PROTO_ICMP && p.icmp && isIcmpError(p.icmp.type)) {
     const q = p.icmp.quoted;
     if (!q || q.proto !== sent.proto || q.src !== sent.src) return false;
@@ -218,6 +221,21 @@ export function outcomeOf(ns: NsName, sent: Ipv4Packet, localError: LocalError |
   }
   if (p.proto === PROTO_TCP && (p.ports?.flags === 'RST' || p.ports?.flags === 'RSTACK')) return { kind: 'reset', pkt: p, atMs: ev.atMs };
   return { kind: 'reply', pkt: p, atMs: ev.atMs };
+}
+
+/**
+ * The ICMP redirects about a probe that reached its sender's namespace
+ * (ping, on a raw socket, prints "From GW: icmp_seq=N Redirect Host(New nexthop: X)").
+ */
+export function redirectsFor(ns: NsName, sent: Ipv4Packet, events: readonly SocketEvent[]): SocketEvent[] {
+  return events.filter((e) => {
+    const p = e.pkt;
+    if (e.ns !== ns || p.proto !== PROTO_ICMP || p.icmp?.type !== ICMP_REDIRECT) return false;
+    const q = p.icmp.quoted;
+    if (!q || q.proto !== sent.proto || q.src !== sent.src || q.dst !== sent.dst) return false;
+    if (sent.proto === PROTO_ICMP) return q.icmp?.id === sent.icmp?.id && q.icmp?.seq === sent.icmp?.seq;
+    return q.ports?.sport === sent.ports?.sport && q.ports?.dport === sent.ports?.dport;
+  });
 }
 
 function probeStart(spec: ProbeSpec, pkt: Ipv4Packet): WalkStart {
@@ -300,6 +318,11 @@ export class ProbeSession {
   /** Run the remaining walks up to `untilMs` (default: all). */
   finish(untilMs = Infinity): void {
     this.advance(untilMs);
+  }
+
+  /** ICMP redirects about this probe (see redirectsFor). */
+  redirects(h: ProbeHandle): SocketEvent[] {
+    return redirectsFor(h.ns, h.sent, this.events.filter((e) => e.atMs >= h.at));
   }
 
   outcome(h: ProbeHandle): ProbeOutcome {

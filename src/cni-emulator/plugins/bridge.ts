@@ -15,7 +15,7 @@
  *  masquerade rules down for the remembered addresses only.
  */
 import { createHash } from 'node:crypto';
-import { broadcastOf, formatIp4, ip4FromNumber, maskOf, type Ip4, type Mac } from '../../model/addr.js';
+import { broadcastOf, formatIp4, ip4FromNumber, maskOf, ZERO_MAC, type Ip4, type Mac } from '../../model/addr.js';
 import { linkByName } from '../../model/queries.js';
 import type { BridgeLink, Link, NsName } from '../../model/world.js';
 import { addrAdd, addrDel } from '../../sim/ops/addr.js';
@@ -212,6 +212,11 @@ function ensureAddr(ctx: PluginCtx, brIndex: number, brName: string, origMac: Ma
   });
   if (!r.ok && errnoText(r.error) !== 'file exists') throw new PluginError(`could not add IP address to ${strconvQuote(brName)}: ${errnoText(r.error)}`);
   if (r.ok) ctx.world = r.world;
+  // vishvananda/netlink drops an all-zero IFLA_ADDRESS when it reads a link,
+  // so a bridge looked up with MAC 00:00:00:00:00:00 (a bridge whose last port
+  // went: br_stp_recalculate_bridge_id) is "set" to an empty address, which
+  // the kernel refuses with EINVAL (shorter than addr_len).
+  if (origMac === ZERO_MAC) throw new PluginError("could not set bridge's mac: invalid argument");
   const m = bridgeSetMac(ctx.world, ns, brIndex, origMac);
   if (!m.ok) throw new PluginError(`could not set bridge's mac: ${errnoText(m.error)}`);
   ctx.world = m.world;

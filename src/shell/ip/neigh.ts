@@ -9,6 +9,7 @@ import { Unsupported, type CmdContext, type CmdResult } from '../types.js';
 import { matches, type IpObject, type IpOpts } from './index.js';
 import { errOut, incomplete, json, okOut, opErr } from './link.js';
 import { NEIGH_USAGE } from './usage.js';
+import { ageNeighbours } from '../../sim/datapath/neigh.js';
 
 const NUD: Readonly<Record<string, NeighState>> = {
   permanent: 'PERMANENT',
@@ -99,7 +100,8 @@ interface NeighFilter {
 }
 
 function neighShow(ctx: CmdContext, args: readonly string[], opts: IpOpts, flush: boolean): CmdResult {
-  const w = ctx.world;
+  // The neighbour timers run lazily (src/sim/datapath/neigh.ts): age every entry to now first.
+  const w = ageNeighbours(ctx.world);
   const f: NeighFilter = { proxy: false };
   let all = false;
   for (let i = 0; i < args.length; i++) {

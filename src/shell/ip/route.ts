@@ -6,6 +6,7 @@ import { formatIp4, formatRouteDst, maskOf, parseIp4Loose, type Ip4, type Prefix
 import { linkByName } from '../../model/queries.js';
 import { TABLE_DEFAULT, TABLE_LOCAL, TABLE_MAIN, type Netns, type NsName, type Route, type RouteType, type World } from '../../model/world.js';
 import { routeInput } from '../../sim/datapath/route-input.js';
+import { withRedirect } from '../../sim/datapath/redirect.js';
 import { routeOutput, scopeNum, type OutputErrno } from '../../sim/fib.js';
 import { ADD, APPEND, CHANGE, PREPEND, REPLACE, nexthopLinkdown, routeDel, routeFlush, routeInsert, type InsertFlags, type RouteSel, type RouteSpec } from '../../sim/ops/route.js';
 import { Unsupported, type CmdContext, type CmdResult } from '../types.js';
@@ -479,8 +480,12 @@ function routeGet(ctx: CmdContext, args: readonly string[], opts: IpOpts): CmdRe
   if (dst === undefined) return incomplete(w);
   const ns = w.ns[ctx.ns]!;
   if (iif !== undefined) return routeGetInput(w, ns, dst, dstText, from, iif, tos, opts);
-  const res = routeOutput(ns, dst, { ...(from !== undefined ? { src: from } : {}), ...(oif !== undefined ? { oif } : {}), tos });
-  if (!res.ok) return errOut(w, `RTNETLINK answers: ${STRERROR[res.errno]}\n`, 2);
+  const res0 = routeOutput(ns, dst, { ...(from !== undefined ? { src: from } : {}), ...(oif !== undefined ? { oif } : {}), tos });
+  if (!res0.ok) return errOut(w, `RTNETLINK answers: ${STRERROR[res0.errno]}\n`, 2);
+  // A route exception from an ICMP redirect (src/sim/datapath/redirect.ts): `via GW ... cache <redirected> expires Nsec`.
+  const res = withRedirect(ns, res0, dst, w.clockMs);
+  // The kernel prints the seconds left rounded down, some jiffies after the exception was made.
+  const expires = res.redirected ? Math.max(0, Math.floor((res.redirected.expiresMs - w.clockMs - 1) / 1000)) : undefined;
   const dev = ns.links[res.dev];
   const local = res.type === 'local' || res.type === 'broadcast' || dev?.kind === 'loopback';
   const cache: string[] = [];
@@ -489,6 +494,7 @@ function routeGet(ctx: CmdContext, args: readonly string[], opts: IpOpts): CmdRe
   if (local || (res.type === 'multicast' && dst === ALL_HOSTS)) cache.push('local');
   if (res.type === 'broadcast') cache.push('brd');
   if (res.type === 'multicast') cache.push('mc');
+  if (res.redirected) cache.push('redirected');
   // rtm_flags carries the route's RTCF_* bits; RTCF_MULTICAST (0x20000000) is
   // also RTM_F_OFFLOAD_FAILED, which iproute2 prints as `rt_offload_failed`.
   const flags = res.type === 'multicast' ? ['rt_offload_failed'] : [];
@@ -504,6 +510,7 @@ function routeGet(ctx: CmdContext, args: readonly string[], opts: IpOpts): CmdRe
     j['flags'] = flags;
     j['uid'] = 0;
     j['cache'] = cache;
+    if (expires !== undefined) j['expires'] = expires;
     return okOut(w, json([j], opts.pretty) + '\n');
   }
   const p: string[] = [];
@@ -515,7 +522,7 @@ function routeGet(ctx: CmdContext, args: readonly string[], opts: IpOpts): CmdRe
   if (showSrc) p.push(`src ${formatIp4(res.src)}`);
   p.push(...flags);
   p.push('uid 0');
-  const text = `${p.join(' ')} \n    cache ${cache.length ? `<${cache.join(',')}> ` : ''}\n`;
+  const text = `${p.join(' ')} \n    cache ${cache.length ? `<${cache.join(',')}> ` : ''}${expires !== undefined ? `expires ${expires}sec ` : ''}\n`;
   return okOut(w, opts.oneline ? oneLine(text) : text);
 }
 

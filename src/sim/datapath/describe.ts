@@ -9,6 +9,7 @@ import {
   ICMP_DEST_UNREACH,
   ICMP_ECHO,
   ICMP_ECHOREPLY,
+  ICMP_REDIRECT,
   ICMP_TIME_EXCEEDED,
   PROTO_ICMP,
   PROTO_TCP,
@@ -39,6 +40,10 @@ export function l4Summary(p: Ipv4Packet): string {
     if (t === ICMP_DEST_UNREACH) {
       const name = UNREACH_NAMES[p.icmp.code] ?? `unreachable code ${p.icmp.code}`;
       return `ICMP ${name}${p.icmp.mtu !== undefined ? ` (mtu ${p.icmp.mtu})` : ''}`;
+    }
+    if (t === ICMP_REDIRECT) {
+      const gw = p.icmp.gw !== undefined ? ` (new nexthop ${formatIp4(p.icmp.gw)})` : '';
+      return `ICMP redirect ${p.icmp.code === 0 ? 'network' : p.icmp.code === 1 ? 'host' : `code ${p.icmp.code}`}${gw}`;
     }
     return `ICMP type ${t} code ${p.icmp.code}`;
   }

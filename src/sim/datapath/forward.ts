@@ -5,7 +5,7 @@
  * MTU), then the TTL is decremented, the FORWARD hook runs, and ip_output
  * (POSTROUTING, neighbour) sends it on.
  */
-import { BROADCAST_MAC } from '../../model/addr.js';
+import { BROADCAST_MAC, formatIp4 } from '../../model/addr.js';
 import type { Link, NsName } from '../../model/world.js';
 import { ICMP_DEST_UNREACH, ICMP_EXC_TTL, ICMP_FRAG_NEEDED, ICMP_TIME_EXCEEDED, type Frame, type Ipv4Packet } from '../packet.js';
 import type { Walk } from './engine.js';
@@ -13,6 +13,7 @@ import { devName, headerView } from './describe.js';
 import { applyVerdict, runNfHook } from './hooks.js';
 import { icmpSend } from './icmp.js';
 import { postRouting } from './output.js';
+import { findRedirect, sendRedirect } from './redirect.js';
 import type { RouteIn } from './route-input.js';
 
 export function ipForward(w: Walk, ns: NsName, inLink: Link, frame: Frame, pkt: Ipv4Packet, rt: RouteIn & { kind: 'forward' }): void {
@@ -43,11 +44,14 @@ export function ipForward(w: Walk, ns: NsName, inLink: Link, frame: Frame, pkt: 
     w.step({ kind: 'mtu', action: `${pkt.len} bytes > ${devName(bns, rt.outDev)}'s MTU ${mtu}: fragmented` });
   }
   w.step({ kind: 'forward', action: `forwarding: TTL ${pkt.ttl} -> ${fwd.ttl}`, before: headerView(pkt), after: headerView(fwd) });
-  if (rt.redirect) {
-    w.step({ kind: 'forward', action: `note: the packet leaves by the interface it came in on (${inLink.name}); the kernel would also send an ICMP redirect (not modelled)` });
-  }
+  // A redirect exception of the nexthop (rt_bind_exception in __mkroute_input) replaces its gateway.
+  const exc = findRedirect(bns, pkt.dst, rt.outDev, rt.gateway, w.now);
+  const nexthop = exc?.gw ?? rt.gateway ?? pkt.dst;
+  if (exc) w.step({ kind: 'route', action: `route exception from an ICMP redirect: via ${formatIp4(exc.gw)}` });
+  // ip_forward(): after the TTL decrement, before the FORWARD hook.
+  if (rt.redirect) sendRedirect(w, ns, inLink, fwd, rt.outDev, nexthop);
   const res = runNfHook(w, ns, 'FORWARD', fwd, { in: inLink.ifindex, out: rt.outDev });
   const after = applyVerdict(w, ns, 'FORWARD', res, { inIfindex: inLink.ifindex, localRoute: false });
   if (!after) return;
-  postRouting(w, ns, after, rt.outDev, rt.gateway ?? after.dst, { forwardedFrom: inLink.ifindex });
+  postRouting(w, ns, after, rt.outDev, exc ? exc.gw : (rt.gateway ?? after.dst), { forwardedFrom: inLink.ifindex });
 }

@@ -30,6 +30,8 @@ export interface IcmpSendOpts {
   readonly code: number;
   /** Next-hop MTU for "fragmentation needed". */
   readonly mtu?: number;
+  /** ICMP redirect: the gateway to use instead. */
+  readonly gw?: Ip4;
   /** The offending packet was routed to this host (rt_flags & RTCF_LOCAL): the error comes from its destination. */
   readonly localRoute: boolean;
   /** The device the offending packet came in on (input routes). */
@@ -61,7 +63,7 @@ export function peerAllow(w: Walk, ns: NsName, peer: Ip4, cost: number, burst: n
     tokens -= cost;
     ok = true;
   }
-  peers[peer] = { tokens, lastMs: atMs };
+  peers[peer] = { ...p, tokens, lastMs: atMs };
   return ok;
 }
 
@@ -76,7 +78,7 @@ export function ipErrorAllow(w: Walk, ns: NsName, peer: Ip4): boolean {
  */
 export function icmpSend(w: Walk, ns: NsName, off: Ipv4Packet, o: IcmpSendOpts): boolean {
   const bns = w.bns(ns);
-  const what = `ICMP ${describeError(o.type, o.code, o.mtu)}`;
+  const what = `ICMP ${describeError(o.type, o.code, o.mtu, o.gw)}`;
   // Never an error about an error (icmp_pointers[type].error), nor about broadcast/multicast.
   if (off.proto === PROTO_ICMP && off.icmp && isIcmpError(off.icmp.type)) {
     w.step({ kind: 'icmp', action: `no ${what}: the packet is itself an ICMP error` });
@@ -122,7 +124,7 @@ export function icmpSend(w: Walk, ns: NsName, off: Ipv4Packet, o: IcmpSendOpts):
     // RT_TOS(iph->tos) | IPTOS_PREC_INTERNETCONTROL
     tos: (off.tos & 0x1e) | 0xc0,
     id: 0,
-    icmp: { type: o.type, code: o.code, quoted: off, ...(o.mtu !== undefined ? { mtu: o.mtu } : {}) },
+    icmp: { type: o.type, code: o.code, quoted: off, ...(o.mtu !== undefined ? { mtu: o.mtu } : {}), ...(o.gw !== undefined ? { gw: o.gw } : {}) },
     mark: 0,
   };
   w.step({ kind: 'icmp', action: `${what} sent from ${formatIp4(src)} to ${formatIp4(off.src)}` });
@@ -130,7 +132,7 @@ export function icmpSend(w: Walk, ns: NsName, off: Ipv4Packet, o: IcmpSendOpts):
   return true;
 }
 
-export function describeError(type: number, code: number, mtu?: number): string {
+export function describeError(type: number, code: number, mtu?: number, gw?: Ip4): string {
   return l4Summary({
     src: 0 as Ip4,
     dst: 0 as Ip4,
@@ -141,7 +143,7 @@ export function describeError(type: number, code: number, mtu?: number): string 
     tos: 0,
     id: 0,
     mark: 0,
-    icmp: { type, code, ...(mtu !== undefined ? { mtu } : {}) },
+    icmp: { type, code, ...(mtu !== undefined ? { mtu } : {}), ...(gw !== undefined ? { gw } : {}) },
   }).replace(/^ICMP /, '');
 }
 

@@ -14,6 +14,7 @@ import {
   ICMP_FRAG_NEEDED,
   ICMP_PORT_UNREACH,
   ICMP_PROT_UNREACH,
+  ICMP_REDIRECT,
   isIcmpError,
   PROTO_ICMP,
   PROTO_TCP,
@@ -27,6 +28,7 @@ import { l4Summary } from './describe.js';
 import { applyVerdict, defaultTtl, runNfHook } from './hooks.js';
 import { icmpEcho, icmpSend } from './icmp.js';
 import { learnPmtu } from './pmtu.js';
+import { redirectRcv } from './redirect.js';
 
 function where(ns: NsName): string {
   return ns === '/' ? 'the host' : `netns ${ns}`;
@@ -59,6 +61,7 @@ export function localDeliver(w: Walk, ns: NsName, link: Link, pkt0: Ipv4Packet, 
       if (t === ICMP_DEST_UNREACH && pkt.icmp.code === ICMP_FRAG_NEEDED && pkt.icmp.mtu !== undefined && pkt.icmp.quoted) {
         learnPmtu(w, ns, pkt.icmp.quoted.dst, pkt.icmp.mtu);
       }
+      if (t === ICMP_REDIRECT) redirectRcv(w, ns, link, pkt);
       w.step({ kind: 'deliver', action: `${l4Summary(pkt)} from ${formatIp4(pkt.src)} delivered to the sockets of ${where(ns)}` });
       w.decide('delivered', `${l4Summary(pkt)} delivered to ${where(ns)}`, ns);
       w.event({ ns, pkt, inDev: link.name });

@@ -183,6 +183,28 @@ export function neighOutput(
 }
 
 /**
+ * neigh_event_send(n, NULL) without a packet (e.g. for the gateway an ICMP
+ * redirect names): an unknown or failed entry becomes INCOMPLETE and an ARP
+ * request goes out; a valid or already INCOMPLETE entry is left alone.
+ * Without queued packets, an unanswered entry simply turns FAILED after 3 s.
+ */
+export function neighResolve(w: Walk, ns: NsName, ifindex: number, target: Ip4): void {
+  const link = w.bns(ns).links[ifindex];
+  if (!link || link.kind === 'loopback') return;
+  const dns = w.ns(ns);
+  const e = dns.neigh.find((n) => !n.proxy && n.ifindex === ifindex && n.dst === target);
+  if (e && (VALID.includes(e.state) || e.state === 'INCOMPLETE')) return;
+  if (e) {
+    e.state = 'INCOMPLETE';
+    e.updatedMs = w.now;
+    delete e.lladdr;
+  } else {
+    dns.neigh.push({ ifindex, dst: target, state: 'INCOMPLETE', proxy: false, router: false, updatedMs: w.now });
+  }
+  arpSolicit(w, ns, link, target, 0 as Ip4);
+}
+
+/**
  * arp_solicit(): broadcast "who-has nexthop". The sender address follows
  * arp_announce: 0 uses the queued packet's source if it is local, 2 (and 1,
  * approximated) the device's address chosen for the target.

@@ -6,7 +6,7 @@
  * layer (or the loopback device for local destinations).
  */
 import { formatIp4, type Ip4 } from '../../model/addr.js';
-import type { NsName } from '../../model/world.js';
+import type { Netns, NsName } from '../../model/world.js';
 import { routeOutput, type OutputRoute } from '../fib.js';
 import type { Ipv4Packet } from '../packet.js';
 import type { Walk } from './engine.js';
@@ -14,6 +14,7 @@ import { devName, headerView, pktSummary, routeLine } from './describe.js';
 import { applyVerdict, runNfHook } from './hooks.js';
 import { neighOutput } from './neigh.js';
 import { pathMtu } from './pmtu.js';
+import { withRedirect } from './redirect.js';
 import type { Disposition } from '../trace.js';
 
 /** IP_MTU_DISCOVER of the sending socket: ping -M want (default) | do | dont. Kernel sockets (ICMP) use dont. */
@@ -38,19 +39,21 @@ const ERRNO_DISPOSITION: Record<string, Disposition> = {
 export function localOut(w: Walk, ns: NsName, pkt0: Ipv4Packet, o: LocalOutOpts): void {
   const bns = w.bns(ns);
   w.hopIn(ns);
-  const rt = routeOutput(bns, pkt0.dst, {
+  const rt0 = routeOutput(bns, pkt0.dst, {
     ...(pkt0.src !== 0 && !o.transparent ? { src: pkt0.src } : {}),
     ...(o.oif !== undefined ? { oif: o.oif } : {}),
     ...(pkt0.tos ? { tos: pkt0.tos } : {}),
   });
-  if (!rt.ok) {
-    const entry = rt.route ? routeLine(bns, rt.route) : undefined;
-    w.step({ kind: 'output', action: `route lookup for ${formatIp4(pkt0.dst)} failed: ${rt.errno}`, ...(entry ? { entry } : {}) });
-    const d = rt.errno === 'EINVAL' && rt.route?.type !== 'blackhole' ? 'martian' : (ERRNO_DISPOSITION[rt.errno] ?? 'no_route');
-    w.decide(d, rt.route ? `the route is ${rt.route.type}: ${entry}` : `no route to ${formatIp4(pkt0.dst)}`, ns);
-    w.localError = { errno: rt.errno === 'ENODEV' ? 'ENODEV' : rt.errno };
+  if (!rt0.ok) {
+    const entry = rt0.route ? routeLine(bns, rt0.route) : undefined;
+    w.step({ kind: 'output', action: `route lookup for ${formatIp4(pkt0.dst)} failed: ${rt0.errno}`, ...(entry ? { entry } : {}) });
+    const d = rt0.errno === 'EINVAL' && rt0.route?.type !== 'blackhole' ? 'martian' : (ERRNO_DISPOSITION[rt0.errno] ?? 'no_route');
+    w.decide(d, rt0.route ? `the route is ${rt0.route.type}: ${entry}` : `no route to ${formatIp4(pkt0.dst)}`, ns);
+    w.localError = { errno: rt0.errno === 'ENODEV' ? 'ENODEV' : rt0.errno };
     return;
   }
+  // A route exception learnt from an ICMP redirect replaces the nexthop's gateway.
+  const rt = withRedirect(w.ns(ns) as unknown as Netns, rt0, pkt0.dst, w.now);
   let pkt: Ipv4Packet = pkt0.src === 0 ? { ...pkt0, src: rt.src } : pkt0;
   w.sent ??= pkt;
   w.step({

@@ -15,10 +15,11 @@ import {
 } from '../../model/addr.js';
 import { TABLE_LOCAL, type Link, type Netns, type Route } from '../../model/world.js';
 import { FIB_ERRNO, fibLookup } from '../fib.js';
+import { confAllValue, confValue } from '../ops/sysctl.js';
 import { Unsupported } from '../../shell/types.js';
 
 /** inet_addr_onlink(): `a` (and `b` if given) are inside a subnet of `dev`'s addresses. */
-function prefixOnLink(dev: Link, a: Ip4, b?: Ip4): boolean {
+export function prefixOnLink(dev: Link, a: Ip4, b?: Ip4): boolean {
   return dev.addrs.some(
     (x) => prefixContains({ addr: x.local, len: x.prefixLen }, a) && (b === undefined || prefixContains({ addr: x.local, len: x.prefixLen }, b)),
   );
@@ -39,20 +40,26 @@ export type RouteIn =
   | { readonly kind: 'martian_source' | 'martian_destination'; readonly why: string }
   | { readonly kind: 'rp_filter'; readonly why: string };
 
-/** net.ipv4.conf.all.KEY */
+/** net.ipv4.conf.all.KEY (keys nobody wrote read as the kernel's defaults, e.g. shared_media=1). */
 function allConf(ns: Netns, key: string): number {
-  return Number(ns.sysctl[`net.ipv4.conf.all.${key}`] ?? '0') || 0;
+  return Number(confAllValue(ns, key) ?? '0') || 0;
 }
-function devConf(link: Link, key: string): number {
-  return Number(link.conf[key] ?? '0') || 0;
+/** net.ipv4.conf.DEV.KEY */
+function devConf(link: Link, key: string, ns?: Netns): number {
+  const v = link.conf[key] ?? (ns ? confValue(ns, link, key) : undefined);
+  return Number(v ?? '0') || 0;
+}
+/** IN_DEV_ANDCONF: both conf.all and conf.DEV enable it. */
+export function confAnd(ns: Netns, link: Link, key: string): boolean {
+  return allConf(ns, key) !== 0 && devConf(link, key, ns) !== 0;
 }
 /** IN_DEV_ORCONF: either conf.all or conf.DEV enables it. */
 export function confOr(ns: Netns, link: Link, key: string): boolean {
-  return allConf(ns, key) !== 0 || devConf(link, key) !== 0;
+  return allConf(ns, key) !== 0 || devConf(link, key, ns) !== 0;
 }
 /** IN_DEV_MAXCONF: the larger of conf.all and conf.DEV (rp_filter, arp_ignore, arp_announce). */
 export function confMax(ns: Netns, link: Link, key: string): number {
-  return Math.max(allConf(ns, key), devConf(link, key));
+  return Math.max(allConf(ns, key), devConf(link, key, ns));
 }
 /** IN_DEV_FORWARD: the device's own conf.DEV.forwarding (set for every device by net.ipv4.ip_forward). */
 export function devForwarding(link: Link): boolean {

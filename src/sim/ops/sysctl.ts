@@ -81,6 +81,11 @@ export function confValue(ns: Netns, link: Link, name: string, v6 = false): stri
   return dflt ?? confDefault(v6, 'dev', name);
 }
 
+/** `net.ipv4.conf.all.<name>` of a namespace (its own value, else the kernel's default for `all`). */
+export function confAllValue(ns: Netns, name: string): string | undefined {
+  return ns.sysctl[`${IPV4_CONF}all.${name}`] ?? confDefault(false, 'all', name);
+}
+
 /** Read a key (dotted form). undefined when the key does not exist in this namespace. */
 export function sysctlValue(world: World, nsName: NsName, key: string): string | undefined {
   const ns = world.ns[nsName];

@@ -1,0 +1,177 @@
+/**
+ * One flow through the twin's datapath, judged: an ICMP echo from a
+ * namespace to an address (src/sim/send.ts `probe`), reduced to what the
+ * contract checks need - where the request ended, what source the receiver
+ * saw, every NAT step on the way there and back, whether the reply came home
+ * - plus the traces as the witness.
+ *
+ * Each flow starts from the world as given (flows never see each other's
+ * ARP or conntrack entries), so results do not depend on the order of the
+ * checks. A ProbeMemo reuses a result while every namespace its walks went
+ * through is the very same object (immer shares unchanged namespaces between
+ * successive worlds), which makes re-verification after a pod change cheap.
+ */
+import { formatIp4, parseIp4, type Ip4 } from '../model/addr.js';
+import type { NsName, World } from '../model/world.js';
+import { probe } from '../sim/send.js';
+import type { Disposition, HeaderView, Trace } from '../sim/trace.js';
+import type { ProbeMemo } from './types.js';
+
+export interface NatStep {
+  readonly ns: NsName;
+  readonly action: string;
+  /** The rule that translated (the netfilter step just before), as `iptables -S` prints it. */
+  readonly entry?: string;
+  readonly dir: 'request' | 'reply';
+}
+
+export interface FlowResult {
+  readonly from: NsName;
+  readonly dst: Ip4;
+  /** The source the request left with (0 if it never left). */
+  readonly sentSrc: Ip4;
+  /** The sender's stack refused (ENETUNREACH, EMSGSIZE...). */
+  readonly localError?: string;
+  /** The request's walk. */
+  readonly disposition?: Disposition;
+  readonly endedIn?: NsName;
+  readonly reason?: string;
+  /** The header as the receiving stack saw it (after any DNAT there). */
+  readonly seen?: { readonly src: Ip4; readonly dst: Ip4 };
+  readonly nat: readonly NatStep[];
+  /** The echo reply reached the sender's socket. */
+  readonly replied: boolean;
+  /** Why not: the answer's walk (disposition, reason, where) or what the socket saw instead. */
+  readonly replyProblem?: string;
+  /** The walk that decided a failure (the request's, or the reply's). */
+  readonly deciding?: { readonly where: NsName; readonly entry: string };
+  /** A drop by an explicit iptables rule (not a chain policy): network policy. */
+  readonly deniedByRule?: string;
+  readonly traces: readonly Trace[];
+}
+
+export interface FlowSpec {
+  readonly from: NsName;
+  readonly to: Ip4;
+  /** ICMP payload bytes (ping -s), default 56. */
+  readonly size?: number;
+  /** Set DF (ping -M do). */
+  readonly df?: boolean;
+}
+
+/** The header the receiving stack saw last (after a DNAT at its PREROUTING). */
+export function headerAtEnd(t: Trace): HeaderView | undefined {
+  let last: HeaderView | undefined;
+  for (const h of t.hops) {
+    for (const s of h.steps) {
+      if (s.kind === 'receive' && s.before) last = s.before;
+      else if (s.kind === 'nat' && s.after && last) last = s.after;
+    }
+  }
+  return last;
+}
+
+function natSteps(t: Trace | undefined, dir: NatStep['dir']): NatStep[] {
+  if (!t) return [];
+  const out: NatStep[] = [];
+  for (const h of t.hops) {
+    let lastRule: string | undefined;
+    for (const s of h.steps) {
+      if (s.kind === 'netfilter' && s.entry) lastRule = s.entry;
+      // "source NAT (POSTROUTING)" announces the translation; "after POSTROUTING: ..." repeats it.
+      if (s.kind === 'nat' && !s.action.startsWith('after ')) out.push({ ns: h.ns, action: s.action, dir, ...(lastRule ? { entry: lastRule } : {}) });
+    }
+  }
+  return out;
+}
+
+/** The entry that decided where a walk ended: the last step with an entry in its last hop, else its reason. */
+export function decidingEntry(t: Trace): { where: NsName; entry: string } {
+  for (let i = t.hops.length - 1; i >= 0; i--) {
+    const h = t.hops[i]!;
+    if (h.ns !== t.endedIn) continue;
+    for (let j = h.steps.length - 1; j >= 0; j--) {
+      const s = h.steps[j]!;
+      if (s.entry && s.kind !== 'transmit' && s.kind !== 'deliver') return { where: h.ns, entry: s.entry };
+    }
+    break;
+  }
+  return { where: t.endedIn, entry: t.reason };
+}
+
+/** The route (or bridge entry) that last steered a walk before it ended somewhere unexpected. */
+export function steeringEntry(t: Trace): { where: NsName; entry: string } | undefined {
+  let found: { where: NsName; entry: string } | undefined;
+  for (const h of t.hops) {
+    if (h.ns === t.endedIn) continue;
+    for (const s of h.steps) if ((s.kind === 'route' || s.kind === 'output') && s.entry) found = { where: h.ns, entry: s.entry };
+  }
+  return found;
+}
+
+function policyDrop(t: Trace): string | undefined {
+  if (t.disposition !== 'denied_in' && t.disposition !== 'denied_out' && t.disposition !== 'rejected') return undefined;
+  const d = decidingEntry(t);
+  // `-P FORWARD DROP` is a chain policy (Docker's, or a forgotten default): not a network policy.
+  return d.entry.startsWith('-A ') ? d.entry : undefined;
+}
+
+/** Send one echo request and judge the exchange (no memo). */
+export function runFlow(world: World, spec: FlowSpec): FlowResult {
+  const r = probe(world, { from: spec.from, to: spec.to, proto: 'icmp', payload: spec.size ?? 56, pmtudisc: spec.df ? 'do' : 'want', id: 4242, seq: 1 });
+  const sentSrc = r.sent.src;
+  const base = { from: spec.from, dst: spec.to, sentSrc, traces: r.traces };
+  if (r.outcome.kind === 'local_error') {
+    return { ...base, localError: `${r.outcome.errno}${r.outcome.mtu !== undefined ? ` (mtu ${r.outcome.mtu})` : ''}`, nat: [], replied: false, deciding: { where: spec.from, entry: `the sender's stack refused: ${r.outcome.errno}` } };
+  }
+  const req = r.traces[0];
+  if (!req) return { ...base, nat: [], replied: false, replyProblem: 'nothing was sent' };
+  const reply = r.traces.find((t, i) => i > 0 && t.hops[0]?.ns === req.endedIn && /echo reply/.test(t.title));
+  const seenH = req.disposition === 'delivered' ? headerAtEnd(req) : undefined;
+  const seen = seenH ? { src: parseIp4(seenH.src)!, dst: parseIp4(seenH.dst)! } : undefined;
+  const nat = [...natSteps(req, 'request'), ...natSteps(reply, 'reply')];
+  const replied = r.outcome.kind === 'reply';
+  let replyProblem: string | undefined;
+  let deciding: FlowResult['deciding'];
+  if (req.disposition !== 'delivered') deciding = decidingEntry(req);
+  else if (!replied) {
+    const o = r.outcome;
+    if (reply && reply.disposition !== 'delivered') {
+      replyProblem = `${reply.disposition} in ${reply.endedIn}: ${reply.reason}`;
+      deciding = decidingEntry(reply);
+    } else if (reply && reply.endedIn !== spec.from) {
+      replyProblem = `the reply was delivered in ${reply.endedIn}, not to the sender`;
+      deciding = steeringEntry(reply) ?? decidingEntry(reply);
+    } else if (o.kind === 'icmp_error') replyProblem = `ICMP error type ${o.type} code ${o.code} from ${formatIp4(o.from)} instead of a reply`;
+    else replyProblem = reply ? `the reply was ${reply.disposition} in ${reply.endedIn} but no socket took it` : 'no reply was sent';
+  }
+  const denied = policyDrop(req) ?? (reply && !replied ? policyDrop(reply) : undefined);
+  return {
+    ...base,
+    disposition: req.disposition,
+    endedIn: req.endedIn,
+    reason: req.reason,
+    ...(seen ? { seen } : {}),
+    nat,
+    replied,
+    ...(replyProblem ? { replyProblem } : {}),
+    ...(deciding ? { deciding } : {}),
+    ...(denied ? { deniedByRule: denied } : {}),
+  };
+}
+
+/** runFlow through a memo: reused while the namespaces its walks touched are unchanged. */
+export function flow(world: World, spec: FlowSpec, memo?: ProbeMemo): FlowResult & { readonly memo?: boolean } {
+  if (!memo) return runFlow(world, spec);
+  const key = `${spec.from}|${spec.to}|${spec.size ?? 56}|${spec.df ? 1 : 0}`;
+  const hit = memo.entries.get(key);
+  if (hit && hit.clockMs === world.clockMs && hit.deps.every(([ns, obj]) => world.ns[ns] === obj)) {
+    memo.hits++;
+    return { ...(hit.value as FlowResult), memo: true };
+  }
+  const value = runFlow(world, spec);
+  const touched = new Set<NsName>([spec.from]);
+  for (const t of value.traces) for (const h of t.hops) touched.add(h.ns);
+  memo.entries.set(key, { deps: [...touched].map((ns) => [ns, world.ns[ns]] as [NsName, unknown]), clockMs: world.clockMs, value });
+  return value;
+}
