@@ -4,10 +4,11 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus as cpus_, platform, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { runScript } from '../src/shell/interp.js';
 import { chainScript } from './shell-script.js';
+import { measureBuild, measureClusterLayer, measureFuzz, measureTraces, measureVerify } from './cluster.js';
 
 interface Figure {
   readonly name: string;
@@ -31,7 +32,7 @@ function timeIt(fn: () => void, reps: number): number {
 // --- the twin shell versus the real kernel on the same 200-line script ---
 const script = chainScript(200);
 const lineCount = script.trimEnd().split('\n').length;
-const twinMs = timeIt(() => runScript(script), size === 'small' ? 3 : 10);
+const twinMs = timeIt(() => runScript(script), size === 'small' ? 1 : 10);
 figures.push({ name: 'shell_twin_ms', value: round(twinMs), unit: 'ms', target: '-', met: null, note: `${lineCount}-line script` });
 
 let kernelMs: number | null = null;
@@ -58,11 +59,67 @@ function round(x: number): number {
   return Math.round(x * 100) / 100;
 }
 
+// --- clusters (bench/cluster.ts): synthetic 5,000 nodes / 150,000 pods at full size ---
+const full = size !== 'small';
+const growth: Record<string, unknown>[] = [];
+const sizes: readonly (readonly [number, number])[] = full ? [[500, 30], [1500, 30], [5000, 30]] : [[10, 10], [40, 10], [100, 10]];
+/** Verification probes every class pair (a class per node here): only up to this many nodes. */
+const verifyMaxNodes = full ? 40 : 20;
+const verifySizes: readonly (readonly [number, number])[] = full ? [[10, 30], [20, 30], [40, 30]] : [[5, 5], [10, 5], [20, 5]];
+for (const design of ['host-gw', 'vxlan'] as const) {
+  let last: Record<string, unknown> = {};
+  for (const [n, p] of sizes) {
+    const { cluster, figures: b } = measureBuild(n, p, design);
+    const t = measureTraces(cluster, full ? 1000 : 100);
+    last = { design, ...b, ...t };
+    growth.push(last);
+    console.error(`  ${design} ${n}x${p}: build ${round(b.build_s)} s, ${b.heap_bytes_per_pod} B/pod, trace p50 ${round(t.trace_p50_us)} us (cold ${round(t.cold_p50_us)})`);
+  }
+  const tag = `${design}, ${last['nodes']} nodes / ${last['pods']} pods`;
+  const num = (k: string) => last[k] as number;
+  figures.push({ name: `build_s`, value: round(num('build_s')), unit: 's', target: '<= 2', met: num('build_s') <= 2, note: tag });
+  figures.push({ name: `heap_bytes_per_pod`, value: num('heap_bytes_per_pod'), unit: 'B', target: '<= 2048', met: num('heap_bytes_per_pod') <= 2048, note: tag });
+  figures.push({ name: `trace_p50_us`, value: round(num('trace_p50_us')), unit: 'us', target: '<= 20', met: num('trace_p50_us') <= 20, note: `${tag}; first touch of a node: ${round(num('cold_p50_us'))} us` });
+  figures.push({ name: `trace_p99_us`, value: round(num('trace_p99_us')), unit: 'us', target: '<= 100', met: num('trace_p99_us') <= 100, note: `${tag}; first touch: ${round(num('cold_p99_us'))} us` });
+  if (num('delivered') !== num('traced')) console.error(`  WARNING: ${num('traced') - num('delivered')} traces not delivered`);
+  let v: Record<string, unknown> = {};
+  for (const [n, p] of verifySizes) {
+    if (n > verifyMaxNodes) break;
+    const { cluster } = measureBuild(n, p, design);
+    const f = measureVerify(cluster);
+    v = { design, nodes: n, pods: n * p, ...f };
+    growth.push({ ...v, kind: 'verify' });
+    console.error(`  ${design} verify ${n}x${p}: ${round(f.verify_s)} s, re-verify ${round(f.reverify_after_pod_change_ms)} ms, ok ${f.ok}`);
+  }
+  const vTag = `${design}, measured at ${v['nodes']} nodes / ${v['pods']} pods (not at ${last['nodes']} nodes: it probes every node-class pair, see docs/performance.md)`;
+  figures.push({ name: 'verify_s', value: round(v['verify_s'] as number), unit: 's', target: '<= 5', met: null, note: vTag });
+  figures.push({ name: 'reverify_after_pod_change_ms', value: round(v['reverify_after_pod_change_ms'] as number), unit: 'ms', target: '<= 1', met: (v['reverify_after_pod_change_ms'] as number) <= 1, note: vTag });
+}
+const fz = measureFuzz(full ? 10 : 1);
+figures.push({
+  name: 'fuzz_cases_per_s',
+  value: round(fz.fuzz_cases_per_s),
+  unit: '/s',
+  target: '>= 1000',
+  met: fz.fuzz_cases_per_s >= 1000,
+  note: `${fz.cases} random clusters <= 8x8, ${fz.pairs} pod pairs traced, ${fz.failing} failing`,
+});
+for (const [n, p] of full ? [[4, 4], [8, 8]] : [[2, 2]]) {
+  const cl = measureClusterLayer(n!, p!, 'host-gw');
+  growth.push({ kind: 'cluster-layer', design: 'host-gw', nodes: n, pods: cl.pods, build_s: cl.build_s, ms_per_pod: cl.ms_per_pod });
+  figures.push({ name: 'cluster_layer_ms_per_pod', value: round(cl.ms_per_pod), unit: 'ms', target: '-', met: null, note: `src/cluster + emulated CNI, flannel host-gw, ${n}x${p}` });
+}
+
 const pad = (s: string, n: number) => s.padEnd(n);
 console.log(`podnet bench (size ${size}, node ${process.version})`);
-console.log(`${pad('figure', 24)}${pad('value', 14)}${pad('target', 10)}met`);
+console.log(`${pad('figure', 30)}${pad('value', 14)}${pad('target', 10)}met`);
 for (const f of figures) {
   const v = f.value === null ? 'n/a' : `${f.value} ${f.unit}`;
-  console.log(`${pad(f.name, 24)}${pad(v, 14)}${pad(f.target, 10)}${f.met === null ? '-' : f.met ? 'met' : 'MISSED'}${f.note ? `  (${f.note})` : ''}`);
+  console.log(`${pad(f.name, 30)}${pad(v, 14)}${pad(f.target, 10)}${f.met === null ? '-' : f.met ? 'met' : 'MISSED'}${f.note ? `  (${f.note})` : ''}`);
 }
-writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify({ size, node: process.version, figures }, null, 2) + '\n');
+writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify({ size, node: process.version, machine: machine(), figures, growth }, null, 2) + '\n');
+
+function machine(): Record<string, unknown> {
+  const cpus = cpus_();
+  return { cpus: cpus.length, cpu: cpus[0]?.model ?? '?', memory_gb: Math.round(totalmem() / 2 ** 30), platform: `${platform()} ${release()}` };
+}

@@ -12,10 +12,14 @@ import { runScript } from '../shell/interp.js';
 import { formatTrace } from '../sim/format-trace.js';
 import { formatIssue, loadScenario, narrate, placeLabel, Runner, stepIndex, type Issue, type RunReport, type Scenario, type StepReport } from '../scenarios/index.js';
 import { markdownReference, jsonSchema } from '../scenarios/reference.js';
+import { replayScript } from '../scenarios/replay.js';
 import { styler, type Io } from './io.js';
 import { junitXml } from './junit.js';
 import { registerCniCommand } from './cni.js';
 import { crossedAssumptionLines, loadWorldOption, registerImportCommands } from './import.js';
+import { registerVerifyCommands } from './verify.js';
+import { registerDiagramCommand } from './diagram.js';
+import { registerServeCommand } from './serve.js';
 
 /** Thrown inside an action to end with an exit code (after printing). */
 class Exit extends Error {
@@ -233,8 +237,7 @@ Examples:
       }
       const when = until === Infinity ? 'after the last step' : until === 0 ? 'right after the build' : `after step ${until}`;
       if (opts.script) {
-        const text = rep.steps.flatMap((st) => [`# ${st.index === 0 ? 'build' : `step ${st.index}`}: ${st.title}`, ...st.transcript.map((t) => (t.on === 'lab' ? t.script : `# on ${t.on}:\n${t.script}`).replace(/\n$/, ''))]).join('\n');
-        io.out(text + '\n');
+        io.out(replayScript(rep.steps));
         return;
       }
       if (command.length === 0) {
@@ -271,6 +274,9 @@ Examples:
 
   registerCniCommand(program, io, setCode);
   registerImportCommands(program, io, setCode);
+  registerVerifyCommands(program, io, setCode);
+  registerDiagramCommand(program, io, setCode);
+  registerServeCommand(program, io, setCode);
 
   return program;
 }

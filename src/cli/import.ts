@@ -18,6 +18,10 @@ import { crossedAssumptions, formatAssumption, formatReport } from '../import/as
 import type { Trace } from '../sim/trace.js';
 import { readSnapshot, writeSnapshot } from '../import/snapshot.js';
 import { podOfNs } from '../import/kube.js';
+import { importedTarget } from '../import/verify-target.js';
+import { verify } from '../verify/verify.js';
+import { formatReport as formatVerifyReport, summary } from '../verify/format.js';
+import type { EgressIntent } from '../verify/types.js';
 import type { Io } from './io.js';
 
 /** The collector's text: next to the sources, or (from a build under dist/) in the package's src/. */
@@ -45,6 +49,8 @@ export function loadWorldOption(io: Io, path: string): World | undefined {
 }
 
 interface ImportOpts {
+  verify?: boolean;
+  egress?: string;
   out?: string;
   kube?: string;
   json?: boolean;
@@ -90,14 +96,18 @@ Examples:
     .option('--strict', 'exit 1 when an assumption may change what packets do')
     .option('--no-fidelity', 'skip comparing the twin\'s listings with the bundle\'s')
     .option('--seed <n>', 'seed for the MACs of namespaces the import adds', '1')
+    .option('--verify', 'then check the Kubernetes network contract on the twin (pod to pod, node to pod, egress NAT), as podnet verify does')
+    .option('--egress <intent>', 'with --verify: how pod traffic should leave the cluster: masquerade, preserve or any (default: masquerade when the CNI config has ipMasq)')
     .addHelpText(
       'after',
       `
-Exit codes: 0 imported (1 with --strict and a "warn" assumption), 2 unreadable input.
+Exit codes: 0 imported (1 with --strict and a "warn" assumption, or with --verify and a
+violation), 2 unreadable input.
 
 Examples:
   $ podnet import node1.bundle -o twin.json
   $ podnet import node1.bundle node2.bundle --kube objects.yaml -o cluster.json
+  $ podnet import node1.bundle --verify
   $ podnet sh --world twin.json --trace probes.sh`,
     )
     .action((files: string[], o: ImportOpts) => {
@@ -132,7 +142,20 @@ Examples:
         io.writeFile(o.out, writeSnapshot(world, report));
         if (!o.json) io.out(`twin snapshot written to ${o.out} (podnet sh --world ${o.out})\n`);
       }
-      setCode(o.strict && report.assumptions.some((a) => a.severity === 'warn') ? 1 : 0);
+      let code = o.strict && report.assumptions.some((a) => a.severity === 'warn') ? 1 : 0;
+      if (o.verify) {
+        if (o.egress !== undefined && o.egress !== 'masquerade' && o.egress !== 'preserve' && o.egress !== 'any') {
+          io.err('podnet: --egress must be masquerade, preserve or any\n');
+          setCode(2);
+          return;
+        }
+        const target = importedTarget(world, report, o.egress !== undefined ? { egress: o.egress as EgressIntent } : {});
+        const v = verify(target);
+        io.out(`verify (${target.nodes.length} node${target.nodes.length === 1 ? '' : 's'}, ${target.pods.length} pod${target.pods.length === 1 ? '' : 's'}, ${target.outside.length} outside, egress ${target.egress}): ${summary(v)}\n`);
+        io.out(formatVerifyReport(v, { label: target.label }));
+        if (!v.ok) code = 1;
+      }
+      setCode(code);
     });
 }
 

@@ -37,7 +37,7 @@
  * CNI_ARGS (containerd iterates a Go map: random) and of the loopback vs
  * eth0 ADD (run in parallel by go-cni; the twin runs loopback first).
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../model/hash.js';
 import { produce } from 'immer';
 import type { CriContainer, CriNode, CriPortMapping, CriState, NodeNetwork, PodSandbox, SandboxNetwork } from '../model/cri.js';
 import { EMPTY_NETFILTER } from '../model/netfilter.js';
@@ -147,7 +147,7 @@ function dropSandbox(w: World, id: string): World {
 function drawHex(w: World, bytes: number): { world: World; hex: string } {
   const c = criOf(w);
   let hex = '';
-  for (let i = 0; hex.length < bytes * 2; i++) hex += createHash('sha256').update(`podnet-cri:${w.seed}:${c.idCounter}:${i}`).digest('hex');
+  for (let i = 0; hex.length < bytes * 2; i++) hex += sha256Hex(`podnet-cri:${w.seed}:${c.idCounter}:${i}`);
   return { world: withCri(w, (x) => ({ ...x, idCounter: x.idCounter + 1 })), hex: hex.slice(0, bytes * 2) };
 }
 
@@ -578,7 +578,7 @@ export function runPodSandbox(world: World, nodeName: string, config: PodSandbox
 }
 
 function uidFor(hex: string): string {
-  return uuidFrom(createHash('sha256').update('uid:' + hex).digest('hex'));
+  return uuidFrom(sha256Hex('uid:' + hex));
 }
 
 /**

@@ -16,6 +16,7 @@
  * wording depends on Go type names and the decoding order; a Go-shaped
  * descriptor reproduces it, a zod schema would only approximate it.
  */
+import { compareUtf8, latin1Decode, utf8Bytes, utf8Decode } from '../model/bytes.js';
 
 // ---------------------------------------------------------------------------
 // Raw JSON tree (what the scanner accepted), keeping key order and duplicates.
@@ -74,7 +75,7 @@ const isHex = (c: number): boolean => isDigit(c) || (c >= 0x61 && c <= 0x66) || 
  * input before decoding anything).
  */
 export function goParse(text: string): RawJson {
-  const b = Buffer.from(text, 'utf8');
+  const b = utf8Bytes(text);
   let i = 0;
   const n = b.length;
   const eof = (): never => {
@@ -195,7 +196,7 @@ export function goParse(text: string): RawJson {
       if (!isDigit(b[i]!)) return bad(b[i]!, 'in exponent of numeric literal');
       while (i < n && isDigit(b[i]!)) i++;
     }
-    return { t: 'num', raw: b.subarray(start, i).toString('latin1') };
+    return { t: 'num', raw: latin1Decode(b.subarray(start, i)) };
   };
 
   const str = (): string => {
@@ -204,7 +205,7 @@ export function goParse(text: string): RawJson {
     let out = '';
     const flush = (): void => {
       if (parts.length) {
-        out += Buffer.from(parts).toString('utf8');
+        out += utf8Decode(parts);
         parts.length = 0;
       }
     };
@@ -655,7 +656,7 @@ export function goMarshal(v: GoJson, indent = '    '): string {
     let entries: [string, GoJson][];
     if (x instanceof GoMap) {
       entries = Object.keys(x.entries)
-        .sort((a, b) => (Buffer.compare(Buffer.from(a), Buffer.from(b))))
+        .sort(compareUtf8)
         .map((k) => [k, x.entries[k]!] as [string, GoJson]);
     } else {
       entries = Object.entries(x as Record<string, GoJson>).filter(([, e]) => e !== undefined);

@@ -10,6 +10,7 @@
  * PluginError to fail.
  */
 import type { NsName, World } from '../model/world.js';
+import { utf8Length } from '../model/bytes.js';
 import type { CmdContext, CmdResult, OutChunk } from '../shell/types.js';
 import { goMarshal, goUnmarshal, type GoStruct } from './gojson.js';
 import {
@@ -124,7 +125,7 @@ const GO_SPACE = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\
 
 /** utils.ValidateInterfaceName (length counted in bytes, as Go's len()). */
 export function validateInterfaceName(ifName: string): CniError | undefined {
-  const bytes = Buffer.byteLength(ifName, 'utf8');
+  const bytes = utf8Length(ifName);
   if (bytes === 0) return new CniError(ErrInvalidEnvironmentVariables, 'interface name is empty');
   if (bytes > 15) return new CniError(ErrInvalidEnvironmentVariables, 'interface name is too long', 'interface name should be less than 16 characters');
   if (ifName === '.' || ifName === '..') return new CniError(ErrInvalidEnvironmentVariables, 'interface name is . or ..');

@@ -18,6 +18,9 @@
 #   --cni-conf-dir DIR    CNI configuration directory (default /etc/cni/net.d)
 #   --cni-state-dir DIR   CNI state directory with the host-local store
 #                         (default /var/lib/cni)
+#   --proc                also the network namespaces of processes that have no
+#                         `ip netns` name (e.g. Docker containers), entered with
+#                         nsenter --net=/proc/PID/ns/net and named pid-PID
 #   --name NAME           the node's name in the bundle (default: uname -n)
 #
 # The bundle format is described in docs/import.md: lines starting with
@@ -33,6 +36,7 @@ PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:${PATH:-}"
 export PATH
 
 no_netns=0
+proc=0
 only_netns=''
 cni_conf_dir=/etc/cni/net.d
 cni_state_dir=/var/lib/cni
@@ -45,6 +49,7 @@ usage() {
 while [ $# -gt 0 ]; do
 	case $1 in
 	--no-netns) no_netns=1 ;;
+	--proc) proc=1 ;;
 	--netns)
 		[ $# -ge 2 ] || { echo "podnet-collect: --netns needs a name" >&2; exit 2; }
 		only_netns="$only_netns$2
@@ -85,11 +90,16 @@ run() {
 	emit_status "$rc" "$err"
 }
 
-# in_ns NS CMD...: CMD in named namespace NS ("/" = where this script runs).
+# in_ns NS CMD...: CMD in namespace NS ("/" = where this script runs; pid-PID = the
+# namespace of process PID; else an `ip netns` name).
 in_ns() {
 	ns=$1
 	shift
-	if [ "$ns" = / ]; then "$@"; else ip netns exec "$ns" "$@"; fi
+	case $ns in
+	/) "$@" ;;
+	pid-*) nsenter --net="/proc/${ns#pid-}/ns/net" "$@" ;;
+	*) ip netns exec "$ns" "$@" ;;
+	esac
 }
 
 # The sysctls the twin models (IPv4 forwarding, per-interface conf, neighbour
@@ -108,22 +118,30 @@ legacy_tables() {
 collect_ns() {
 	ns=$1
 	printf '@@podnet netns %s\n' "$ns"
-	if [ "$ns" = / ]; then n=''; else n="-n $ns"; fi
-	# $n is split on purpose (namespace names cannot contain blanks for ip -n).
-	run 'ip -j -d link show' ip $n -j -d link show
-	run 'ip -j -d addr show' ip $n -j -d addr show
-	run 'ip -j -d -4 route show table all' ip $n -j -d -4 route show table all
-	run 'ip -j -d -6 route show table all' ip $n -j -d -6 route show table all
-	run 'ip -j -s -4 neigh show nud all' ip $n -j -s -4 neigh show nud all
-	run 'ip -j -4 neigh show proxy' ip $n -j -4 neigh show proxy
-	run 'ip -j -6 neigh show' ip $n -j -6 neigh show
-	run 'ip -j -4 rule show' ip $n -j -4 rule show
-	run 'ip -j -6 rule show' ip $n -j -6 rule show
-	run 'ip -j netns list-id' ip $n -j netns list-id
+	# ip and bridge: `-n NS` for named namespaces, nsenter for a process's ($n and $pre are split on
+	# purpose: namespace names cannot contain blanks for ip -n).
+	n=''
+	pre=''
+	case $ns in
+	/) ;;
+	pid-*) pre="nsenter --net=/proc/${ns#pid-}/ns/net" ;;
+	*) n="-n $ns" ;;
+	esac
+	run 'ip -j -d link show' $pre ip $n -j -d link show
+	run 'ip -j -d addr show' $pre ip $n -j -d addr show
+	run 'ip -j -d -4 route show table all' $pre ip $n -j -d -4 route show table all
+	run 'ip -j -d -6 route show table all' $pre ip $n -j -d -6 route show table all
+	run 'ip -j -d -4 route show table all cache' $pre ip $n -j -d -4 route show table all cache
+	run 'ip -j -s -4 neigh show nud all' $pre ip $n -j -s -4 neigh show nud all
+	run 'ip -j -4 neigh show proxy' $pre ip $n -j -4 neigh show proxy
+	run 'ip -j -6 neigh show' $pre ip $n -j -6 neigh show
+	run 'ip -j -4 rule show' $pre ip $n -j -4 rule show
+	run 'ip -j -6 rule show' $pre ip $n -j -6 rule show
+	run 'ip -j netns list-id' $pre ip $n -j netns list-id
 	if have bridge; then
-		run 'bridge -j -s fdb show' bridge $n -j -s fdb show
-		run 'bridge -j -d link show' bridge $n -j -d link show
-		run 'bridge -j vlan show' bridge $n -j vlan show
+		run 'bridge -j -s fdb show' $pre bridge $n -j -s fdb show
+		run 'bridge -j -d link show' $pre bridge $n -j -d link show
+		run 'bridge -j vlan show' $pre bridge $n -j vlan show
 	fi
 	run 'iptables-save -c' in_ns "$ns" iptables-save -c
 	if have ip6tables-save; then run 'ip6tables-save -c' in_ns "$ns" ip6tables-save -c; fi
@@ -163,6 +181,21 @@ if [ "$no_netns" = 0 ]; then
 		ip -j netns list 2>/dev/null | tr '{' '\n' | sed -n 's/.*"name":"\([^"]*\)".*/\1/p'
 	fi | while IFS= read -r ns; do
 		[ -n "$ns" ] && collect_ns "$ns"
+	done
+fi
+# Namespaces of processes that no `ip netns` name points to (one per namespace: the first PID).
+if [ "$proc" = 1 ] && [ "$no_netns" = 0 ] && have nsenter; then
+	seen=" $(ls -iL /proc/self/ns/net 2>/dev/null | awk '{print $1}') "
+	for f in /run/netns/* /var/run/netns/*; do
+		[ -e "$f" ] && seen="$seen$(ls -iL "$f" 2>/dev/null | awk '{print $1}') "
+	done
+	for d in /proc/[0-9]*; do
+		pid=${d#/proc/}
+		ino=$(ls -iL "$d/ns/net" 2>/dev/null | awk '{print $1}')
+		[ -n "$ino" ] || continue
+		case $seen in *" $ino "*) continue ;; esac
+		seen="$seen$ino "
+		collect_ns "pid-$pid"
 	done
 fi
 collect_files "$cni_conf_dir"

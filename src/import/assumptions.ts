@@ -3,6 +3,7 @@
  * in text, and the assumptions a trace crosses (a hop in their namespace, on
  * their device, or a netfilter step of their table).
  */
+import { parseIp4, parsePrefix4, prefixContains, type Ip4 } from '../model/addr.js';
 import type { Assumption, World } from '../model/world.js';
 import type { Trace } from '../sim/trace.js';
 import type { ImportReport } from './build.js';
@@ -16,15 +17,39 @@ export function formatAssumption(a: Assumption): string {
   return `[${a.severity}] ${where(a)} (${a.area}): ${a.text}`;
 }
 
-/** The assumptions a packet's trace passes through. */
+/** The IPv4 destinations a trace's packet had (before and after NAT). */
+function destinations(t: Trace): Ip4[] {
+  const out: Ip4[] = [];
+  const add = (x: string | undefined): void => {
+    const a = x !== undefined ? parseIp4(x) : undefined;
+    if (a !== undefined && !out.includes(a)) out.push(a);
+  };
+  add(/-> (\d+\.\d+\.\d+\.\d+)/.exec(t.title)?.[1]);
+  for (const h of t.hops) for (const s of h.steps) {
+    add(s.before?.dst);
+    add(s.after?.dst);
+  }
+  return out;
+}
+
+/**
+ * The assumptions a packet's trace passes through: `warn` ones of a namespace
+ * a hop is in, restricted to the hop's devices when the assumption names a
+ * device, and to the packet's destination when it names a prefix. IPv6 ones
+ * cannot touch an IPv4 packet.
+ */
 export function crossedAssumptions(world: World, t: Trace): Assumption[] {
   const out: Assumption[] = [];
+  const dsts = destinations(t);
   for (const a of world.assumptions ?? []) {
-    if (a.severity !== 'warn') continue;
+    if (a.severity !== 'warn' || a.area === 'ipv6') continue;
+    if (a.prefix !== undefined) {
+      const p = parsePrefix4(a.prefix);
+      if (p && !dsts.some((d) => prefixContains(p, d))) continue;
+    }
     const hit = t.hops.some((h) => {
       if (h.ns !== a.ns) return false;
       if (a.dev !== undefined) return h.inDev === a.dev || h.outDev === a.dev || h.steps.some((s) => s.action.includes(` ${a.dev}`));
-      if (a.table !== undefined) return h.steps.some((s) => s.kind === 'netfilter' || s.kind === 'nat');
       return true;
     });
     if (hit && !out.includes(a)) out.push(a);

@@ -172,7 +172,16 @@ export function importBundles(inputs: readonly BundleInput[], opts: ImportOption
             continue;
           }
         } else if (p.linkIndex !== undefined && p.linkNetnsid !== undefined) {
-          const target = nsidTarget(tn, p.linkNetnsid);
+          let target = nsidTarget(tn, p.linkNetnsid);
+          // No name for that nsid (a namespace without an `ip netns` name, collected some other way):
+          // the one namespace of the node holding a veth at that index whose own peer index is ours.
+          if (target === undefined) {
+            const cands = [...built].filter(([on, ox]) => on !== tn && ox.node === x.node && ox.built.pendingPeers.some((q) => q.ifindex === p.linkIndex && q.linkIndex === p.ifindex));
+            if (cands.length === 1) {
+              target = cands[0]![0];
+              if (ns.peerIds[target] === undefined) ns.peerIds[target] = p.linkNetnsid;
+            }
+          }
           const peer = target !== undefined ? d.ns[target]?.links[p.linkIndex] : undefined;
           if (target !== undefined && peer && peer.kind === 'veth') {
             link.peer = { ns: target, ifindex: p.linkIndex };
@@ -253,7 +262,10 @@ export function importBundles(inputs: readonly BundleInput[], opts: ImportOption
   if (opts.fidelity !== false) {
     for (const [tn, x] of built) {
       const standIns = new Set(x.built.standIns.map((s) => s.name));
-      for (const n of checkFidelity(world, tn, x.bundleNs, standIns)) assumptions.push({ ...n, node: x.node, ns: tn });
+      const mine = assumptions.filter((a) => a.ns === tn);
+      const routes = new Set(mine.filter((a) => a.area === 'route').map((a) => /^route (\{.*\}) not imported: /.exec(a.text)?.[1] ?? ''));
+      const tables = new Set(mine.filter((a) => a.area === 'netfilter' && a.table !== undefined).map((a) => a.table!));
+      for (const n of checkFidelity(world, tn, x.bundleNs, standIns, { routes, tables })) assumptions.push({ ...n, node: x.node, ns: tn });
     }
   }
   world = { ...world, assumptions };
@@ -417,17 +429,14 @@ function importNetfilter(world: World, tn: NsName, b: BundleNetns, note: (n: Not
     if (n > 0) note({ severity: 'info', area: 'netfilter', text: `${n} conntrack entries not imported: flows already established on the node start as NEW in the twin` });
   }
   if (!hasRules(text)) return world;
-  let table = 'filter';
   const r = iptablesRestore(world, tn, text, {
     counters: true,
     noflush: false,
     onUnsupported: (u) => {
-      table = u.table;
       note({ severity: 'warn', table: u.table, area: 'netfilter', text: `rule not loaded (${u.what} is not modelled): ${u.text}` });
       return 'skip';
     },
   });
-  void table;
   if (r.status !== 0) {
     note({ severity: 'warn', area: 'netfilter', text: `the rules could not be loaded: ${r.out.map((o) => o.text).join('').trim()}` });
     return world;
@@ -435,9 +444,23 @@ function importNetfilter(world: World, tn: NsName, b: BundleNetns, note: (n: Not
   // iptables-restore attaches counters to every built-in chain; on the node a built-in chain made by
   // `iptables -A` has none and its policy hits are not counted. A [0:0] policy counter is that case
   // (a counted policy on a live node has seen packets). A DROP policy always has counters (-P set it).
-  return produce(r.world, (d) => {
+  const uncounted: string[] = [];
+  const w = produce(r.world, (d) => {
     for (const t of Object.values(d.ns[tn]!.netfilter.tables)) {
-      for (const c of t!.chains) if (c.counters && c.counters.pkts === 0 && c.counters.bytes === 0 && c.policy === 'ACCEPT') delete c.counters;
+      for (const c of t!.chains) {
+        if (c.counters && c.counters.pkts === 0 && c.counters.bytes === 0 && c.policy === 'ACCEPT') {
+          delete c.counters;
+          uncounted.push(`${t!.name} ${c.name}`);
+        }
+      }
     }
   });
+  if (uncounted.length) {
+    note({
+      severity: 'info',
+      area: 'netfilter',
+      text: `policy counters [0:0] of ${uncounted.join(', ')} are taken as not counting (chains made by iptables -A); had -P or iptables-restore set them, the node counts their policy hits and the twin does not`,
+    });
+  }
+  return w;
 }

@@ -28,6 +28,8 @@ import {
   type NeighState,
   type Netns,
   type NsName,
+  type PmtuException,
+  type RedirectException,
   type Route,
   type RouteScope,
   type RouteType,
@@ -35,6 +37,8 @@ import {
   type World,
 } from '../model/world.js';
 import { confFor, newNamespace } from '../sim/ops/netns.js';
+import { neighStateAt } from '../sim/datapath/neigh.js';
+import { routeOutput } from '../sim/fib.js';
 import { sectionJson, type BundleNetns } from './bundle.js';
 import { bool, has, num, objs, str, strs, sub, type Obj } from './json.js';
 
@@ -43,6 +47,7 @@ export interface Note {
   readonly severity: 'warn' | 'info';
   readonly dev?: string;
   readonly table?: string;
+  readonly prefix?: string;
   readonly area: string;
   readonly text: string;
 }
@@ -71,8 +76,6 @@ export interface BuiltNs {
   /** nsid -> bundle namespace name (undefined name: a namespace without an `ip netns` name). */
   readonly nsids: ReadonlyMap<number, string | undefined>;
 }
-
-const VOLATILE_NOTE = 'the twin shows its own value';
 
 const ROUTE_TYPES: ReadonlySet<string> = new Set(['unicast', 'local', 'broadcast', 'multicast', 'throw', 'unreachable', 'prohibit', 'blackhole', 'anycast']);
 const NEIGH_STATES: ReadonlySet<string> = new Set(['PERMANENT', 'NOARP', 'REACHABLE', 'STALE', 'DELAY', 'PROBE', 'INCOMPLETE', 'FAILED', 'NONE']);
@@ -215,7 +218,7 @@ export function buildNetns(c: NsBuildContext, b: BundleNetns): BuiltNs {
       ...(qdisc === 'noqueue' || (qdisc !== undefined && qdisc !== 'noop' && adminUp) ? { qdisc: 'noqueue' as const } : {}),
       ...(adminUp && !carrier && (operstate === 'DOWN' || operstate === 'LOWERLAYERDOWN') ? { noCarrierOper: operstate } : {}),
     };
-    const l2 = l2Of(c, lj, a, fdbJson, name, mac, adminUp, carrier, kind);
+    const l2 = l2Of(c, a, fdbJson, name, mac, adminUp, carrier, kind, conf6['disable_ipv6']);
     const withL2 = linkType === 'loopback' ? common : { ...common, l2 };
 
     if (linkType === 'loopback') {
@@ -264,7 +267,10 @@ export function buildNetns(c: NsBuildContext, b: BundleNetns): BuiltNs {
     if (l.kind !== 'bridge') continue;
     const ports = Object.values(links).filter((p) => p.master === l.ifindex);
     if (ports.length === 0) {
-      if (l.carrierFromPorts && l.mac !== ZERO_MAC) links[l.ifindex] = { ...l, macSet: true };
+      // Without ports the bridge id shows the MAC only when it was set (else it is all zeros).
+      const lj = linkJson.find((x) => num(x, 'ifindex') === l.ifindex);
+      const id = str(sub(sub(lj, 'linkinfo'), 'info_data'), 'bridge_id') ?? '';
+      if (l.mac !== ZERO_MAC && !/^[0-9a-f]+\.0:0:0:0:0:0$/.test(id)) links[l.ifindex] = { ...l, macSet: true };
       continue;
     }
     const min = Math.min(...ports.map((p) => p.mtu));
@@ -272,6 +278,7 @@ export function buildNetns(c: NsBuildContext, b: BundleNetns): BuiltNs {
     links[l.ifindex] = {
       ...l,
       carrierFromPorts: true,
+      hadPorts: true,
       mtuAuto: min,
       ...(min !== l.mtu ? { mtuByUser: true } : {}),
       macSet: l.mac !== lowest,
@@ -284,7 +291,7 @@ export function buildNetns(c: NsBuildContext, b: BundleNetns): BuiltNs {
     const lower = str(sub(sub(lj, 'linkinfo'), 'info_data'), 'link');
     if (lower !== undefined) {
       const li = nameToIndex.get(lower);
-      if (li !== undefined) links[l.ifindex] = { ...l, dev: li, fdb: l.fdb.map((e) => (e.mac === ZERO_MAC && e.via === undefined ? { ...e, via: li } : e)) };
+      if (li !== undefined) links[l.ifindex] = { ...l, dev: li };
     }
   }
 
@@ -309,7 +316,7 @@ export function buildNetns(c: NsBuildContext, b: BundleNetns): BuiltNs {
   };
   checkRules(c, b);
   checkIpv6(c, b);
-  return { ns, pendingPeers, standIns, nsids };
+  return { ns: importExceptions(c, b, ns, nameToIndex), pendingPeers, standIns, nsids };
 }
 
 function importAddrs(c: NsBuildContext, dev: string, infos: readonly Obj[]): IfAddr[] {
@@ -357,7 +364,7 @@ export function eui64Mac(addr: string): Mac | undefined {
 }
 
 /** The link-layer state the kernel shows (settled: IPv6 chatter long done). */
-function l2Of(c: NsBuildContext, lj: Obj, a: Obj | undefined, fdb: readonly Obj[], name: string, mac: Mac, up: boolean, carrier: boolean, kind: string | undefined): L2State {
+function l2Of(c: NsBuildContext, a: Obj | undefined, fdb: readonly Obj[], name: string, mac: Mac, up: boolean, carrier: boolean, kind: string | undefined, v6Disabled: string | undefined): L2State {
   const lists = selfLists(fdb, name);
   let ll6: Mac | undefined;
   for (const ai of objs(a?.['addr_info'])) {
@@ -369,8 +376,10 @@ function l2Of(c: NsBuildContext, lj: Obj, a: Obj | undefined, fdb: readonly Obj[
     if (from !== undefined) ll6 = from;
     else c.note({ severity: 'info', dev: name, area: 'ipv6', text: `link-local ${local} is not an EUI-64 address; the twin shows the one of ${mac}` });
   }
-  void lj;
   const forwardingPorts = kind === 'bridge' && up;
+  // Up with carrier and IPv6 on, yet no link-local: it was deleted (`ip addr flush`); none comes back.
+  const v6off = /^\s*1\s*$/.test(v6Disabled ?? '0');
+  const removed = up && carrier && ll6 === undefined && !v6off;
   return {
     up,
     ready: up && carrier,
@@ -379,6 +388,7 @@ function l2Of(c: NsBuildContext, lj: Obj, a: Obj | undefined, fdb: readonly Obj[
     ...(up ? { upSinceMs: 0 } : {}),
     ...(lists.uc.length ? { uc: lists.uc } : {}),
     ...(forwardingPorts ? { igmpReported: true } : {}),
+    ...(removed ? { ll6Removed: true } : {}),
   };
 }
 
@@ -444,6 +454,7 @@ function importBridge(c: NsBuildContext, common: LinkCommon, d: Obj | undefined,
     // A port event already happened (bridgeCarrier): up without carrier, or the TSO limit it sets
     // (br_set_gso_limits: 524280 once a port joined or left; a fresh bridge has 65536).
     carrierFromPorts: (common.adminUp && common.noCarrierOper !== undefined) || tso === 524280,
+    ...(tso === 524280 ? { hadPorts: true } : {}),
     ...(snoop === 0 ? { mcastSnooping: false } : {}),
     localMac: localMac ?? common.mac,
   };
@@ -541,7 +552,8 @@ function importVxlan(c: NsBuildContext, common: LinkCommon, d: Obj | undefined, 
     srcportMax: num(range, 'high') ?? 0,
     learning: bool(d, 'learning') ?? true,
     ttl: typeof ttlRaw === 'number' ? ttlRaw : 0,
-    ...(ttlRaw === 'inherit' ? { ttlInherit: true } : {}),
+    // `ttl inherit` is printed to text only: the JSON then has no ttl at all.
+    ...(ttlRaw === undefined || ttlRaw === 'inherit' ? { ttlInherit: true } : {}),
     ...(tosRaw !== undefined && tosRaw !== 'inherit' && parseInt(tosRaw, 16) ? { tos: parseInt(tosRaw, 16) } : {}),
     ...(num(d, 'ageing') !== undefined && num(d, 'ageing') !== 300 ? { ageingS: num(d, 'ageing')! } : {}),
     fdb: fdbOut,
@@ -557,7 +569,10 @@ function importRoutes(c: NsBuildContext, b: BundleNetns, nameToIndex: Map<string
     const table = tableOf(r['table']);
     const devName = str(r, 'dev');
     const dev = devName !== undefined ? nameToIndex.get(devName) : undefined;
-    const skip = (why: string): void => c.note({ severity: 'warn', ...(devName ? { dev: devName } : {}), area: 'route', text: `route ${text} not imported: ${why}` });
+    const dstText = str(r, 'dst');
+    const prefix = dstText === 'default' ? '0.0.0.0/0' : dstText !== undefined && !dstText.includes('/') ? `${dstText}/32` : dstText;
+    const skip = (why: string): void =>
+      c.note({ severity: 'warn', ...(devName ? { dev: devName } : {}), ...(prefix ? { prefix } : {}), area: 'route', text: `route ${text} not imported: ${why}` });
     if (!ROUTE_TYPES.has(type)) {
       skip(`route type ${type}`);
       continue;
@@ -619,6 +634,34 @@ function importRoutes(c: NsBuildContext, b: BundleNetns, nameToIndex: Map<string
   return out;
 }
 
+/**
+ * Route exceptions (`ip route show cache`): a redirect (`cache ["redirected"]`, the new gateway)
+ * or a learnt path MTU (`metrics [{mtu}]`), each with the seconds it has left.
+ */
+function importExceptions(c: NsBuildContext, b: BundleNetns, ns: Netns, nameToIndex: Map<string, number>): Netns {
+  const redirects: RedirectException[] = [];
+  const pmtu: PmtuException[] = [];
+  for (const r of objs(sectionJson(b, 'ip -j -d -4 route show table all cache'))) {
+    const dst = parseIp4(str(r, 'dst') ?? '');
+    const devName = str(r, 'dev');
+    const dev = devName !== undefined ? nameToIndex.get(devName) : undefined;
+    if (dst === undefined || dev === undefined) continue;
+    // The twin prints floor((expires - now - 1 ms) / 1 s): land in the middle of the kernel's second.
+    const expiresMs = c.clockMs + 1000 * (num(r, 'expires') ?? 0) + 500;
+    const gw = parseIp4(str(r, 'gateway') ?? '');
+    if (strs(r, 'cache').includes('redirected') && gw !== undefined) {
+      const fib = routeOutput(ns, dst);
+      if (fib.ok && fib.gateway !== undefined) redirects.push({ dst, gw, via: fib.gateway, dev, expiresMs });
+      else c.note({ severity: 'warn', dev: devName!, area: 'route', text: `redirect exception for ${str(r, 'dst')} via ${str(r, 'gateway')}: no gateway route it could hang on, not imported` });
+    }
+    for (const m of objs(r['metrics'])) {
+      const mtu = num(m, 'mtu');
+      if (mtu !== undefined) pmtu.push({ dst, mtu, expiresMs });
+    }
+  }
+  return { ...ns, ...(redirects.length ? { redirects } : {}), ...(pmtu.length ? { pmtu } : {}) };
+}
+
 function importNeigh(c: NsBuildContext, b: BundleNetns, nameToIndex: Map<string, number>): Neigh[] {
   const out: Neigh[] = [];
   for (const n of objs(sectionJson(b, 'ip -j -s -4 neigh show nud all'))) {
@@ -636,7 +679,7 @@ function importNeigh(c: NsBuildContext, b: BundleNetns, nameToIndex: Map<string,
       if (has(n, k)) c.note({ severity: 'info', ...(dev ? { dev } : {}), area: 'neighbour', text: `neighbour ${str(n, 'dst')} flag ${k} is not modelled` });
     }
     const lladdr = parseMac(str(n, 'lladdr') ?? '');
-    out.push({
+    const entry: Neigh = {
       ifindex,
       dst,
       ...(lladdr ? { lladdr } : {}),
@@ -644,7 +687,11 @@ function importNeigh(c: NsBuildContext, b: BundleNetns, nameToIndex: Map<string,
       proxy: false,
       router: has(n, 'router'),
       updatedMs: c.clockMs - 1000 * (num(n, 'updated') ?? 0),
-    });
+    };
+    // The state the kernel showed is the truth at import time: the kernel's timers are jittered
+    // (reachable time 15-45 s) and fire late, so an age that the twin's fixed timers would already
+    // have moved on from is taken as "just now".
+    out.push(neighStateAt(entry, c.clockMs).state === state ? entry : { ...entry, updatedMs: c.clockMs });
   }
   // Proxy entries: the twin lists a hash bucket newest first, so insert them oldest (last shown) first.
   const proxies = objs(sectionJson(b, 'ip -j -4 neigh show proxy'));
@@ -680,10 +727,10 @@ function importNsSysctl(c: NsBuildContext, base: Netns, sysctl: Map<string, stri
     const m = /^net\.ipv([46])\.conf\.([^.]+)\.([^.]+)$/.exec(k);
     if (m) {
       const known = m[1] === '4' ? CONF4_KEYS : CONF6_KEYS;
-      if (m[2] === 'all' || m[2] === 'default') {
-        if (known[m[3]!] !== undefined) out[k] = v;
-        else unknown.push(k);
-      }
+      if (known[m[3]!] === undefined) {
+        const any = `net.ipv${m[1]}.conf.*.${m[3]}`;
+        if (!unknown.includes(any)) unknown.push(any);
+      } else if (m[2] === 'all' || m[2] === 'default') out[k] = v;
       continue; // per-device keys live on the links
     }
     if (/^net\.ipv4\.neigh\./.test(k)) continue; // compared per device in buildNetns
@@ -729,5 +776,4 @@ function checkIpv6(c: NsBuildContext, b: BundleNetns): void {
   if (rules.length || policies.length) {
     c.note({ severity: 'warn', area: 'ipv6', text: `ip6tables: ${rules.length} rule(s)${policies.length ? ` and DROP policies (${policies.map((p) => p.split(' ')[0]!.slice(1)).join(', ')})` : ''} not modelled` });
   }
-  void VOLATILE_NOTE;
 }

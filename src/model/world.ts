@@ -53,6 +53,8 @@ export interface Assumption {
   readonly dev?: string;
   /** The iptables table it applies to, if any. */
   readonly table?: string;
+  /** The destinations it applies to (`10.200.0.0/16`: a route not imported), if only some. */
+  readonly prefix?: string;
   /** What part of the node: link, address, route, rule, neighbour, fdb, netfilter, sysctl, ipv6, underlay, cni, kube, fidelity. */
   readonly area: string;
   /** What the node has, and what the twin does instead. */
@@ -215,6 +217,11 @@ export interface L2State {
   readonly chatted?: boolean;
   /** A bridge's IGMP report (224.0.0.106) went out of a forwarding port during this up period. */
   readonly igmpReported?: boolean;
+  /**
+   * The link-local was deleted while the device stayed up (`ip addr flush dev X`; seen in imported
+   * nodes): addrconf makes no new one until the device goes down and up again. Absent = false.
+   */
+  readonly ll6Removed?: boolean;
 }
 
 export interface LoopbackLink extends LinkCommon {
@@ -253,6 +260,12 @@ export interface BridgeLink extends LinkCommon {
   readonly mtuAuto?: number;
   /** The MTU was set by the user after that (BROPT_MTU_SET_BY_USER): no more auto-adjusting. */
   readonly mtuByUser?: boolean;
+  /**
+   * A port joined at least once: br_set_gso_limits() ran, and the bridge keeps its result
+   * (tso_max_size 524280 with no ports left; a bridge that never had a port shows 65536).
+   * Absent = false.
+   */
+  readonly hadPorts?: boolean;
 }
 
 export interface VxlanLink extends LinkCommon {

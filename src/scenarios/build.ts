@@ -50,24 +50,29 @@ export function hostPath(s: Scenario, name: string): (string | number)[] {
   return ['spec', 'nodes', s.nodes.findIndex((n) => n.name === name)];
 }
 
-/** A machine or node as it boots: namespace, cables, addresses, sysctls, routes, rules, setup lines. */
-export function hostLines(s: Scenario, h: MachineT | NodeT): BuildLine[] {
+/**
+ * A machine or node as it boots: namespace, cables, addresses, sysctls, routes, rules, setup lines.
+ * `rebooted`: the namespace and its cables (uplinks, down and without addresses) are still there.
+ */
+export function hostLines(s: Scenario, h: MachineT | NodeT, opts: { readonly rebooted?: boolean } = {}): BuildLine[] {
   const base = hostPath(s, h.name);
   const at = (...p: (string | number)[]): Pos => posOf(s, [...base, ...p]);
   const n = h.name;
   const out: BuildLine[] = [
-    { text: `ip netns add ${n}`, pos: at('name') },
+    ...(opts.rebooted ? [] : [{ text: `ip netns add ${n}`, pos: at('name') }]),
     { text: `ip -n ${n} link set lo up`, pos: at('name') },
   ];
   h.interfaces.forEach((itf, i) => {
     const pos = at('interfaces', i);
     const port = portName(s, n, itf, h.interfaces);
-    out.push({ text: `ip link add ${itf.name} netns ${n} type veth peer name ${port} netns ${itf.network}`, pos });
-    out.push({ text: `ip -n ${itf.network} link set ${port} master ${SWITCH_BRIDGE}`, pos });
-    out.push({ text: `ip -n ${itf.network} link set ${port} up`, pos });
+    if (!opts.rebooted) {
+      out.push({ text: `ip link add ${itf.name} netns ${n} type veth peer name ${port} netns ${itf.network}`, pos });
+      out.push({ text: `ip -n ${itf.network} link set ${port} master ${SWITCH_BRIDGE}`, pos });
+      out.push({ text: `ip -n ${itf.network} link set ${port} up`, pos });
+    }
     if (itf.mtu !== undefined) {
       out.push({ text: `ip -n ${n} link set ${itf.name} mtu ${itf.mtu}`, pos: at('interfaces', i, 'mtu') });
-      out.push({ text: `ip -n ${itf.network} link set ${port} mtu ${itf.mtu}`, pos: at('interfaces', i, 'mtu') });
+      if (!opts.rebooted) out.push({ text: `ip -n ${itf.network} link set ${port} mtu ${itf.mtu}`, pos: at('interfaces', i, 'mtu') });
     }
     if (itf.address !== undefined) out.push({ text: `ip -n ${n} addr add ${itf.address} dev ${itf.name}`, pos: at('interfaces', i, 'address') });
     out.push({ text: `ip -n ${n} link set ${itf.name} up`, pos });

@@ -15,7 +15,7 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document as YamlDocument, type Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
 import { pluginTable } from '../cni-emulator/registry.js';
-import { Document, STEP_KIND_NAMES, STEP_KINDS, stepSchema, type DocumentT, type NodeT, type StepKind } from './schema.js';
+import { Document, STEP_KIND_NAMES, stepSchema, type DocumentT, type NodeT, type StepKind } from './schema.js';
 import { isIpv4, parseRef, suggest, type ParsedRef, type RefKind } from './refs.js';
 import type { CniNetwork, Issue, Pos, Scenario, Step } from './types.js';
 

@@ -33,7 +33,6 @@ export function placeLabel(places: Readonly<Record<NsName, PlaceName>>, ns: NsNa
 }
 
 const code = (s: string): string => `\`${s}\``;
-const short = (where: string): string => where.replace(/^(pod|node|machine|switch) /, '');
 
 /** Retell one trace; lines are numbered, ARP side trips indented. */
 export function narrate(t: Trace, places: Readonly<Record<NsName, PlaceName>>, opts: NarrateOptions = {}): string[] {

@@ -25,7 +25,19 @@ import type { HeaderView, Trace } from '../sim/trace.js';
 import { saveRuleBody } from '../sim/netfilter/format.js';
 import { ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, ICMP_TIME_EXCEEDED } from '../sim/packet.js';
 import { hostLines, networkLines, SWITCH_BRIDGE, portName, type BuildLine } from './build.js';
-import { cniInvoke, CNI_IFNAME } from './cni.js';
+import {
+  cniInvoke,
+  CNI_IFNAME,
+  runtimeCan,
+  runtimeCni,
+  runtimeDeleteSandbox,
+  runtimeNode,
+  runtimeReboot,
+  runtimeRecreateSandbox,
+  runtimeRestartPods,
+  runtimeRunSandbox,
+  type RuntimeOp,
+} from './cni.js';
 import { isIpv4, parseRef, type ParsedRef } from './refs.js';
 import type { CounterExpectT, LifecycleExpectT, MachineT, NodeT, PodT, ProbeExpectT, ShExpectT, StepKind, TracerouteExpectT } from './schema.js';
 import { posOf, type Issue, type Pos, type Scenario, type Step, type StepOf } from './types.js';
@@ -34,6 +46,10 @@ import { posOf, type Issue, type Pos, type Scenario, type Step, type StepOf } fr
 export interface TranscriptEntry {
   /** Where: "lab" (the initial namespace) or a reference like node/node-a. */
   readonly on: string;
+  /** The namespace the lines ran in (undefined: the lab, the initial namespace). */
+  readonly ns?: NsName;
+  /** Shell variables the lines saw (a CNI plugin written as a script). */
+  readonly vars?: Readonly<Record<string, string>>;
   readonly script: string;
   readonly output: string;
   readonly status: number;
@@ -109,6 +125,9 @@ interface PodState {
   running: Set<string>;
   restarts: Record<string, number>;
   cached?: unknown;
+  /** Pods run by the emulated container runtime: the sandbox id and its namespace (cni-<uuid>). */
+  sandboxId?: string;
+  ns?: NsName;
 }
 
 const LAB = 'lab';
@@ -135,8 +154,32 @@ export class Runner {
   private checks: Check[] = [];
   readonly invalid: Issue[] = [];
 
+  /** Nodes whose pods the emulated container runtime runs (their CNI configuration has no script plugins). */
+  private readonly runtimeNodes = new Set<string>();
+
   constructor(readonly s: Scenario) {
     this.world = freshMachine(s.seed);
+    for (const n of s.nodes) {
+      const net = s.cni[n.name];
+      if (net && runtimeCan(net, s.plugins)) this.runtimeNodes.add(n.name);
+    }
+  }
+
+  /** Is this pod's sandbox run by the emulated runtime (else by the shell adapter)? */
+  private byRuntime(p: PodT): boolean {
+    return p.network === 'cni' && this.runtimeNodes.has(p.node) && Object.keys(p.cniArgs).length === 0;
+  }
+
+  /** Take what a runtime operation did into the world, the log and the transcript. */
+  private applyRuntime<T>(op: RuntimeOp<T>, what: string, pos: Pos): op is RuntimeOp<T> & { ok: true } {
+    this.world = op.world;
+    this.log.push(...op.log);
+    for (const e of op.execs) this.transcript.push({ on: LAB, script: e.script, output: e.output, status: e.status });
+    if (!op.ok) {
+      this.log.push(`${what} failed: ${op.error}`);
+      this.fail(what, 'the runtime and the plugins succeed', op.error ?? 'failed', pos);
+    }
+    return op.ok;
   }
 
   /**
@@ -211,7 +254,7 @@ export class Runner {
     for (const n of this.s.networks) out[n.name] = { kind: 'network', name: n.name };
     for (const m of this.s.machines) out[m.name] = { kind: 'machine', name: m.name };
     for (const n of this.s.nodes) out[n.name] = { kind: 'node', name: n.name };
-    for (const p of this.s.pods) if (p.network !== 'host') out[p.name] = { kind: 'pod', name: p.name };
+    for (const p of this.s.pods) if (p.network !== 'host') out[this.podNs(p)] = { kind: 'pod', name: p.name };
     return out;
   }
 
@@ -234,14 +277,15 @@ export class Runner {
 
   /** The namespace a pod's containers live in (its node's for hostNetwork pods). */
   podNs(p: PodT): NsName {
-    return p.network === 'host' ? p.node : p.name;
+    if (p.network === 'host') return p.node;
+    return this.pods.get(p.name)?.ns ?? p.name;
   }
 
   /** A pod's address: eth0's first global address, else any non-loopback device's. */
   podIp(p: PodT): Ip4 | undefined {
     if (p.network === 'host') return this.hostIp(p.node);
     if (!this.pods.get(p.name)?.alive) return undefined;
-    return nsAddress(this.world, p.name, CNI_IFNAME);
+    return nsAddress(this.world, this.podNs(p), CNI_IFNAME);
   }
 
   /** A machine's address: its first declared interface address, else any device's. */
@@ -300,7 +344,7 @@ export class Runner {
   private sh(text: string, ns?: NsName, env?: Record<string, string>): { output: string; statuses: number[]; unsupported: readonly string[]; lastStatus: number } {
     const r = runScript(text, { world: this.world, ...(ns !== undefined ? { ns } : {}), ...(env ? { env } : {}) });
     this.world = r.world;
-    this.transcript.push({ on: this.label(ns), script: text, output: r.output, status: r.exitCode });
+    this.transcript.push({ on: this.label(ns), ...(ns !== undefined && ns !== '/' ? { ns } : {}), ...(env ? { vars: env } : {}), script: text, output: r.output, status: r.exitCode });
     return { output: r.output, statuses: r.sections.map((x) => x.status), unsupported: r.unsupported, lastStatus: r.sections.length ? r.sections[r.sections.length - 1]!.status : 0 };
   }
 
@@ -373,12 +417,16 @@ export class Runner {
     return this.report(0, 'setup', `build ${s.name}`, { line: 1, col: 1 });
   }
 
-  private bootHost(h: MachineT | NodeT): boolean {
+  private bootHost(h: MachineT | NodeT, rebooted = false): boolean {
     const kind = 'podCIDR' in h || this.s.nodes.includes(h as NodeT) ? 'node' : 'machine';
-    const ok = this.buildLines(hostLines(this.s, h), `${kind} ${h.name}`);
+    const ok = this.buildLines(hostLines(this.s, h, { rebooted }), `${kind} ${h.name}`);
     if (ok) {
       this.hostsUp.add(h.name);
       this.log.push(`${kind} ${h.name} booted${h.interfaces.length ? `: ${h.interfaces.map((i) => `${i.name}${i.address ? ` ${i.address}` : ''} on switch ${i.network}`).join(', ')}` : ''}`);
+      if (this.runtimeNodes.has(h.name)) {
+        const n = h as NodeT;
+        return this.applyRuntime(runtimeNode(this.world, n.name, n.podCIDR, this.s.cni[n.name]!), `containerd on node ${n.name}`, posOf(this.s, ['spec', 'nodes', this.s.nodes.indexOf(n)]));
+      }
     }
     return ok;
   }
@@ -404,6 +452,7 @@ export class Runner {
     const st = this.podState(p.name);
     const network = this.s.cni[p.node];
     if (!network) return true;
+    if (this.byRuntime(p) && st.sandboxId !== undefined) return this.applyRuntime(runtimeCni(this.world, p.node, network, st.sandboxId, command), `CNI ${command} for pod ${p.name}`, pos);
     const types = network.plugins.map((x) => String(x.type));
     this.log.push(`libcni ${command === 'ADD' ? 'AddNetworkList' : command === 'DEL' ? 'DelNetworkList' : 'CheckNetworkList'} "${network.name}" (${network.origin}): ${command} ${(command === 'DEL' ? [...types].reverse() : types).join(', ')} on node ${p.node}`);
     const r = cniInvoke(this.world, {
@@ -417,7 +466,7 @@ export class Runner {
       scripts: this.s.plugins,
     });
     this.world = r.world;
-    for (const e of r.execs) this.transcript.push({ on: LAB, script: e.script, output: e.output, status: e.status });
+    for (const e of r.execs) this.transcript.push({ on: e.ns !== undefined ? this.label(e.ns) : LAB, ...(e.ns !== undefined ? { ns: e.ns } : {}), ...(e.vars ? { vars: e.vars } : {}), script: e.script, output: e.output, status: e.status });
     if (!r.ok) {
       this.log.push(`CNI ${command} failed: ${r.error}`);
       this.fail(`CNI ${command} for pod ${p.name}`, 'the plugins succeed', r.error ?? 'failed', pos);
@@ -449,6 +498,14 @@ export class Runner {
       st.gen++;
       st.alive = true;
       this.log.push(`kubelet on ${node}: RunPodSandbox ${p.name} (hostNetwork: the pause container joins node ${node}'s namespace; no CNI call)`);
+    } else if (this.byRuntime(p)) {
+      this.log.push(`kubelet on ${node}: RunPodSandbox ${p.name} over CRI`);
+      const r = runtimeRunSandbox(this.world, node, p.name, p.containers.map((c) => c.name));
+      if (!this.applyRuntime(r, `RunPodSandbox ${p.name}`, pos)) return false;
+      st.gen++;
+      st.alive = true;
+      st.sandboxId = r.value!.id;
+      st.ns = r.value!.netns!;
     } else {
       st.gen++;
       st.alive = true;
@@ -477,6 +534,14 @@ export class Runner {
     if (p.network === 'host') {
       this.log.push(`kubelet: StopPodSandbox ${p.name} (hostNetwork: nothing to tear down)`);
       st.alive = false;
+      return;
+    }
+    if (this.byRuntime(p) && st.sandboxId !== undefined) {
+      this.log.push(`kubelet on ${p.node}: StopPodSandbox ${p.name}, RemovePodSandbox ${p.name} over CRI`);
+      this.applyRuntime(runtimeDeleteSandbox(this.world, p.node, st.sandboxId), `StopPodSandbox ${p.name}`, pos);
+      st.alive = false;
+      delete st.sandboxId;
+      delete st.ns;
       return;
     }
     this.log.push(`kubelet on ${p.node}: StopPodSandbox ${p.name} -> CRI runtime${p.network === 'cni' && opts.cni ? ': CNI DEL, then' : ':'} the pause container stops and the namespace is deleted`);
@@ -675,6 +740,23 @@ export class Runner {
 
   /** The pause container: crash = the sandbox is gone and the kubelet builds a new one. */
   private pauseOp(p: PodT, op: string, pos: Pos): void {
+    const st = this.podState(p.name);
+    if ((op === 'crash' || op === 'restart') && this.byRuntime(p) && st.sandboxId !== undefined) {
+      this.log.push(`the pause container of pod ${p.name} ${op === 'crash' ? 'died' : 'was restarted'}: the pod's network namespace is gone with it`);
+      this.log.push(`kubelet: the sandbox of pod ${p.name} is dead: stop it (CNI DEL), run a new one (CNI ADD), remove the old one; the containers are recreated in it`);
+      const running = [...st.running];
+      this.stopAll(p);
+      const r = runtimeRecreateSandbox(this.world, p.node, st.sandboxId);
+      if (!this.applyRuntime(r, `recreate the sandbox of ${p.name}`, pos)) {
+        st.alive = false;
+        return;
+      }
+      st.gen++;
+      st.sandboxId = r.value!.id;
+      st.ns = r.value!.netns!;
+      for (const c of p.containers.map((x) => x.name)) if (running.includes(c) || op === 'crash') this.startContainer(p, c);
+      return;
+    }
     if (op === 'crash' || op === 'restart' || op === 'stop') {
       this.log.push(`the pause container of pod ${p.name} ${op === 'crash' ? 'died' : 'was stopped'}: the pod's network namespace is gone with it`);
       this.deleteSandbox(p, pos);
@@ -686,7 +768,7 @@ export class Runner {
   }
 
   private nodeStep(st: StepOf<'node'>, ex: (k: string) => Pos): StepReport {
-    const [op, target] = Object.entries(st.action).find(([, v]) => v !== undefined) as [string, string];
+    const [op, target] = Object.entries(st.action).find(([k, v]) => v !== undefined && k !== 'runtimeState') as [string, string];
     const name = parseRef(target)!.name;
     const node = this.s.nodes.find((n) => n.name === name)!;
     const pods = this.s.pods.filter((p) => p.node === name);
@@ -695,7 +777,8 @@ export class Runner {
         if (!this.podState(p.name).alive) continue;
         this.stopAll(p);
         // The machine goes away: no CNI DEL runs; the pods' namespaces die with it.
-        if (p.network !== 'host' && this.nsExists(p.name)) this.sh(`ip netns del ${p.name}`);
+        const pns = this.podNs(p);
+        if (p.network !== 'host' && this.nsExists(pns)) this.sh(`ip netns del ${pns}`);
         this.podState(p.name).alive = false;
         this.podState(p.name).cached = undefined;
       }
@@ -706,7 +789,41 @@ export class Runner {
       if (!this.bootHost(node)) return;
       for (const p of pods) if (p.start || this.podState(p.name).gen > 0) this.createSandbox(p, st.pos);
     };
-    if (op === 'reboot') {
+    if (op === 'reboot' && this.runtimeNodes.has(name) && this.hostsUp.has(name)) {
+      // The node's kernel state goes (pods' namespaces, links but the uplinks, addresses, routes, rules);
+      // the runtime's records and the files stay; the kubelet gives every pod a new sandbox.
+      this.log.push(`node ${name} reboots: routes, rules and neighbours not in its declaration are lost; pods get new sandboxes`);
+      for (const p of pods) this.stopAll(p);
+      this.applyRuntime(runtimeReboot(this.world, name, { runtimeStateLost: st.action.runtimeState === 'lost' }), `reboot ${name}`, st.pos);
+      this.hostsUp.delete(name);
+      if (this.bootHost(node, true)) {
+        for (const p of pods) if (p.network === 'host' && this.podState(p.name).alive) for (const c of p.containers) this.startContainer(p, c.name);
+        const r = runtimeRestartPods(this.world, name);
+        if (this.applyRuntime(r, `restart the pods of ${name}`, st.pos)) {
+          for (const sb of r.value!) {
+            const p = pods.find((x) => x.name === sb.name);
+            if (!p) continue;
+            const ps = this.podState(p.name);
+            ps.gen++;
+            ps.alive = true;
+            ps.sandboxId = sb.id;
+            ps.ns = sb.netns!;
+            for (const c of p.containers) this.startContainer(p, c.name);
+          }
+        }
+        // runtimeState: lost: the runtime forgot the old sandboxes (nobody DELs them); the kubelet,
+        // which knows its pods from the API server, runs a new sandbox for each pod that was running.
+        if (st.action.runtimeState === 'lost') {
+          for (const p of pods) if (p.network !== 'host' && this.byRuntime(p) && this.podState(p.name).alive && !this.nsExists(this.podNs(p))) this.createSandbox(p, st.pos);
+        }
+        // Pods the shell adapter runs on this node (CNI_ARGS of their own) get new sandboxes too.
+        for (const p of pods) if (p.network !== 'host' && !this.byRuntime(p) && this.podState(p.name).alive) {
+          this.podState(p.name).alive = false;
+          if (this.nsExists(p.name)) this.sh(`ip netns del ${p.name}`);
+          this.createSandbox(p, st.pos);
+        }
+      }
+    } else if (op === 'reboot') {
       if (!this.hostsUp.has(name)) this.fail('reboot', `node ${name} is up`, 'it is down', st.pos);
       else {
         this.log.push(`node ${name} reboots: routes, rules and neighbours not in its declaration are lost; pods get new sandboxes`);
@@ -764,6 +881,10 @@ export class Runner {
     const title = this.title(st);
     if (!this.nsExists(fromNs) || (from.kind === 'pod' && !this.podState(from.name).alive)) {
       this.fail('send', `${a.from} exists`, `${a.from} is not running`, st.pos);
+      return this.done(st);
+    }
+    if (from.container !== undefined && from.container !== 'pause' && !this.podState(from.name).running.has(from.container)) {
+      this.fail('send', `container ${from.container} runs`, `container ${from.container} of pod ${from.name} is not running`, st.pos);
       return this.done(st);
     }
     if (to.ip === undefined) {

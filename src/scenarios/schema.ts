@@ -235,6 +235,12 @@ export const NodeAction = oneOf(
     join: describe(Ref, 'node/NAME: a node declared with joined: false boots and its pods start.'),
   },
   'Node lifecycle (exactly one of reboot, leave, join).',
+  {
+    runtimeState: describe(
+      z.enum(['kept', 'lost']),
+      'reboot: what the container runtime remembers. kept (default, containerd): its sandbox records survive, so the kubelet stops the old sandboxes (CNI DEL) before running new ones. lost (its state was on tmpfs or wiped): nobody ever DELs the old sandboxes, and their IPAM reservations leak.',
+    ).optional(),
+  },
 );
 
 export const FaultAction = oneOf(

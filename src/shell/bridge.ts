@@ -326,14 +326,17 @@ const onoff = (b: boolean): string => (b ? 'on' : 'off');
 
 /**
  * print_link_flags() with bridge/link.c's M-DOWN: the flags of the *local*
- * device whose ifindex is the veth peer's (ll_index_to_flags; 0 when none,
- * which also prints M-DOWN), whatever namespace the peer lives in.
+ * device whose ifindex is the veth peer's, whatever namespace the peer lives
+ * in. ll_index_to_flags() returns ~0 (IFF_UP set) on a cache miss, so a peer
+ * ifindex with no local device prints no M-DOWN (kernel 6.1 / iproute2 6.1:
+ * `vA@if6: <...,UP,LOWER_UP>`; once a down `d3` takes ifindex 6 locally:
+ * `vA@d3: <...,UP,LOWER_UP,M-DOWN>`).
  */
 function portFlags(world: World, nsName: NsName, l: Link): string[] {
   const f = linkFlags(world, nsName, l).filter((x) => x !== 'M-DOWN');
   if (l.kind === 'veth') {
     const local = world.ns[nsName]!.links[l.peer.ifindex];
-    if (!local || !local.adminUp) f.push('M-DOWN');
+    if (local && !local.adminUp) f.push('M-DOWN');
   }
   return f;
 }

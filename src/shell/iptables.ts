@@ -164,6 +164,7 @@ const EXT_OPTS: Readonly<Record<string, Readonly<Record<string, boolean>>>> = {
   multiport: { 'source-ports': true, sports: true, 'destination-ports': true, dports: true, ports: true },
   mark: { mark: true },
   physdev: { 'physdev-in': true, 'physdev-out': true, 'physdev-is-in': false, 'physdev-is-out': false, 'physdev-is-bridged': false },
+  statistic: { mode: true, probability: true, every: true, packet: true },
   REJECT: { 'reject-with': true },
   LOG: {
     'log-level': true,
@@ -182,7 +183,7 @@ const EXT_OPTS: Readonly<Record<string, Readonly<Record<string, boolean>>>> = {
   NOTRACK: {},
 };
 
-const MATCH_NAMES = ['tcp', 'udp', 'icmp', 'comment', 'addrtype', 'conntrack', 'state', 'multiport', 'mark', 'physdev'];
+const MATCH_NAMES = ['tcp', 'udp', 'icmp', 'comment', 'addrtype', 'conntrack', 'state', 'multiport', 'mark', 'physdev', 'statistic'];
 const TARGET_NAMES = ['REJECT', 'LOG', 'MASQUERADE', 'SNAT', 'DNAT', 'MARK', 'CT', 'NOTRACK'];
 /** Extensions that exist in iptables but are not modelled. */
 const KNOWN_UNMODELLED_MATCHES = new Set([
@@ -198,7 +199,6 @@ const KNOWN_UNMODELLED_MATCHES = new Set([
   'mac',
   'owner',
   'pkttype',
-  'statistic',
   'connmark',
   'connlimit',
   'hashlimit',
@@ -818,6 +818,9 @@ function extOption(
       else d[name] = { inv };
       return;
     }
+    case 'statistic':
+      statisticOption(ext, name, value!, inv);
+      return;
     case 'REJECT': {
       const allowed: readonly string[] = [
         'icmp-net-unreachable',
@@ -923,6 +926,51 @@ function extOption(
   throw new Unsupported(`iptables option --${rawName}`);
 }
 
+/**
+ * libxt_statistic's guided options (xtables_option_parse, then
+ * statistic_parse): "can only be used once" before "cannot be inverted",
+ * then the value. --mode may not be inverted, nor --packet; a `!` before
+ * --probability or --every inverts the whole match. Messages from the kernel.
+ */
+function statisticOption(ext: MatchBuild, name: string, value: string, inv: boolean): void {
+  const d = ext.data;
+  if (ext.seen.has(name)) throw usageNl(`statistic: option "--${name}" can only be used once.`);
+  if (inv && (name === 'mode' || name === 'packet')) throw usageNl(`statistic: option "--${name}" cannot be inverted.`);
+  ext.seen.add(name);
+  if (inv) d.inv = true;
+  switch (name) {
+    case 'mode':
+      if (value !== 'random' && value !== 'nth') throw usage(`Bad mode "${value}"`);
+      d.mode = value;
+      return;
+    case 'probability': {
+      // XTTYPE_DOUBLE: strtod over the whole argument, within [0, 1].
+      const ok = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(value);
+      const v = ok ? Number(value) : NaN;
+      if (!(v >= 0 && v <= 1)) throw usageNl('statistic: bad value for option "--probability", or out of range (0-1).');
+      // lround(0x80000000 * p): p >= 0, so Math.round (half up) is lround (half away from zero).
+      d.probability = Math.round(0x80000000 * v);
+      return;
+    }
+    case 'every':
+    case 'packet': {
+      const v = parseUint32(value);
+      const min = name === 'every' ? 1 : 0;
+      if (v === undefined || v < min) throw usageNl(`statistic: bad value for option "--${name}", or out of range (${min}-4294967295).`);
+      // statistic_parse: --every is stored minus one (the kernel's u.nth.every).
+      d[name] = name === 'every' ? v - 1 : v;
+      return;
+    }
+  }
+  throw new Unsupported(`iptables statistic --${name}`);
+}
+
+/** xtables_strtoui(..., 0, UINT32_MAX): strtoul base 0 (0x.. hex, 0.. octal), no sign. */
+function parseUint32(s: string): number | undefined {
+  const v = /^0x[0-9a-f]+$/i.test(s) ? parseInt(s, 16) : /^0[0-7]*$/.test(s) ? parseInt(s, 8) : /^[1-9]\d*$/.test(s) ? Number(s) : NaN;
+  return Number.isFinite(v) && v <= 0xffffffff ? v : undefined;
+}
+
 function parseTcpFlags(s: string): number {
   let f = 0;
   for (const part of s.split(',')) {
@@ -998,6 +1046,8 @@ function buildMatch(m: MatchBuild, p: Parsed): NfMatch {
     case 'mark':
       if (d.value === undefined) throw usageNl('mark: option "--mark" must be specified');
       return { kind: 'mark', value: d.value, mask: d.mask, inv: !!d.inv };
+    case 'statistic':
+      return buildStatistic(m);
     case 'physdev':
       if (Object.keys(d).length === 0) throw usage('PHYSDEV: no physdev option specified');
       return {
@@ -1010,6 +1060,39 @@ function buildMatch(m: MatchBuild, p: Parsed): NfMatch {
       };
   }
   throw new Unsupported(`iptables match ${m.name}`);
+}
+
+/**
+ * statistic_check() (x6_fcheck), then xtables_options_fcheck over the option
+ * table in order (mode: mandatory; probability: excludes every/packet; every:
+ * excludes probability, also needs packet; packet: the same), as the kernel's
+ * iptables 1.8.9 reports them.
+ */
+function buildStatistic(m: MatchBuild): NfMatch {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- option bag filled by statisticOption
+  const d = m.data as Record<string, any>;
+  const has = (o: string): boolean => m.seen.has(o);
+  const mode: 'random' | 'nth' = d.mode ?? 'random'; // XT_STATISTIC_MODE_RANDOM is 0
+  if (mode === 'random' && !has('probability')) throw usage('--probability must be specified when using random mode');
+  if (mode === 'nth' && !has('every') && !has('packet')) throw usage('--every and --packet must be specified when using nth mode');
+  const every: number = d.every ?? 0;
+  const packet: number = d.packet ?? 0;
+  if (packet > every) throw usage('the --packet p must be 0 <= p <= n-1');
+  if (!has('mode')) throw usageNl('statistic: option "--mode" must be specified');
+  const order = ['probability', 'every', 'packet'];
+  const excl: Readonly<Record<string, readonly string[]>> = { probability: ['every', 'packet'], every: ['probability'], packet: ['probability'] };
+  const also: Readonly<Record<string, string>> = { every: 'packet', packet: 'every' };
+  for (const o of order) {
+    if (!has(o)) continue;
+    const clash = order.find((x) => excl[o]!.includes(x) && has(x));
+    if (clash) throw usageNl(`statistic: option "--${o}" cannot be used together with "--${clash}".`);
+    const need = also[o];
+    if (need && !has(need)) throw usageNl(`statistic: option "--${o}" also requires "--${need}".`);
+  }
+  const inv = !!d.inv;
+  if (mode === 'random') return { kind: 'statistic', mode, probability: d.probability as number, inv };
+  // statistic_check: count = every - packet (the first packet matches when packet is 0).
+  return { kind: 'statistic', mode, every, packet, count: every - packet, inv };
 }
 
 function buildTarget(p: Parsed): NfTarget | undefined {

@@ -95,6 +95,23 @@ export type FibResult =
 
 // ---------------------------------------------------------------------------
 // compiled index
+//
+// The merged local+main table is a binary trie on the prefix bits (as the
+// kernel's fib_trie), each node holding the routes of its exact prefix in
+// alias order. Tries are immutable and built by path copying: the trie of a
+// routes array is derived from the previous one built (the "donor") when
+// the two differ in few routes, so nodes whose tables share most of their
+// routes (a cluster's nodes each hold a route per other node, as the same
+// Route objects) share one trie but for a few copied paths: 5,000 nodes
+// with 5,000 routes each cost 5,000 small diffs, not 25 million entries.
+// Other tables (default, numbered) are indexed on demand by prefix length.
+
+interface TrieNode {
+  /** Routes of exactly this prefix, in alias order (fib_alias list of the leaf). */
+  readonly r?: readonly Route[];
+  readonly c0?: TrieNode;
+  readonly c1?: TrieNode;
+}
 
 interface TableIndex {
   /** Prefix lengths present, longest first. */
@@ -105,11 +122,9 @@ interface TableIndex {
 
 interface NsIndex {
   /** The merged local+main trie. */
-  readonly main: TableIndex;
-  /** The default table, if any route was ever put in it (the table exists). */
-  readonly dflt?: TableIndex;
-  /** Every table by id (for lookups in a given table, e.g. gateway checks). */
-  readonly tables: ReadonlyMap<number, TableIndex>;
+  readonly main: TrieNode | undefined;
+  /** Every other table by id, built on first use. */
+  tables?: Map<number, TableIndex>;
 }
 
 const cache = new WeakMap<readonly Route[], NsIndex>();
@@ -126,6 +141,15 @@ function aliasCompare(a: Route, b: Route): number {
   return a.metric - b.metric;
 }
 
+function inMainTrie(r: Route): boolean {
+  return r.table === TABLE_MAIN || r.table === TABLE_LOCAL;
+}
+
+function netKey(r: Route): number {
+  // network address * 64 + length: one number per prefix
+  return ((r.dst.addr & maskOf(r.dst.len)) >>> 0) * 64 + r.dst.len;
+}
+
 function buildTable(routes: readonly Route[]): TableIndex {
   const byLen = new Map<number, Map<number, Route[]>>();
   for (const r of routes) {
@@ -140,22 +164,135 @@ function buildTable(routes: readonly Route[]): TableIndex {
   return { lens: [...byLen.keys()].sort((a, b) => b - a), byLen };
 }
 
+/** A mutable trie node while building from scratch (frozen into TrieNode shape as is). */
+interface BuildNode {
+  r?: Route[];
+  c0?: BuildNode;
+  c1?: BuildNode;
+}
+
+function buildTrie(routes: readonly Route[]): TrieNode | undefined {
+  let root: BuildNode | undefined;
+  for (const r of routes) {
+    if (!inMainTrie(r)) continue;
+    root ??= {};
+    let n = root;
+    const net = (r.dst.addr & maskOf(r.dst.len)) >>> 0;
+    for (let d = 0; d < r.dst.len; d++) {
+      if ((net >>> (31 - d)) & 1) n = n.c1 ??= {};
+      else n = n.c0 ??= {};
+    }
+    (n.r ??= []).push(r);
+  }
+  const sortAll = (n: BuildNode | undefined): void => {
+    if (!n) return;
+    n.r?.sort(aliasCompare); // stable: ties keep ns.routes order
+    sortAll(n.c0);
+    sortAll(n.c1);
+  };
+  sortAll(root);
+  return root;
+}
+
+function trieGet(root: TrieNode | undefined, net: number, len: number): readonly Route[] | undefined {
+  let n = root;
+  for (let d = 0; n && d < len; d++) n = (net >>> (31 - d)) & 1 ? n.c1 : n.c0;
+  return n?.r;
+}
+
+/** `root` with the routes of prefix net/len replaced by `list` (none: removed), by path copying. */
+function trieSet(n: TrieNode | undefined, net: number, len: number, depth: number, list: readonly Route[] | undefined): TrieNode | undefined {
+  if (depth === len) {
+    const out: TrieNode = { ...(list && list.length > 0 ? { r: list } : {}), ...(n?.c0 ? { c0: n.c0 } : {}), ...(n?.c1 ? { c1: n.c1 } : {}) };
+    return out.r || out.c0 || out.c1 ? out : undefined;
+  }
+  const bit = (net >>> (31 - depth)) & 1;
+  const child = trieSet(bit ? n?.c1 : n?.c0, net, len, depth + 1, list);
+  const c0 = bit ? n?.c0 : child;
+  const c1 = bit ? child : n?.c1;
+  const out: TrieNode = { ...(n?.r ? { r: n.r } : {}), ...(c0 ? { c0 } : {}), ...(c1 ? { c1 } : {}) };
+  return out.r || out.c0 || out.c1 ? out : undefined;
+}
+
+/** The last trie built, and the set of its routes: the donor the next trie is derived from. */
+let donor: { readonly routes: readonly Route[]; readonly set: ReadonlySet<Route>; readonly main: TrieNode | undefined } | undefined;
+
+/** Derive the trie of `routes` from the donor's when they differ in few routes (else undefined). */
+function deriveTrie(routes: readonly Route[]): { main: TrieNode | undefined; set: Set<Route> } | undefined {
+  if (!donor || routes.length < 64) return undefined;
+  const d = donor;
+  const set = new Set<Route>();
+  const added: Route[] = [];
+  for (const r of routes) {
+    if (!inMainTrie(r)) continue;
+    set.add(r);
+    if (!d.set.has(r)) added.push(r);
+  }
+  if (added.length > Math.max(16, set.size >> 3)) return undefined;
+  const removed: Route[] = [];
+  for (const r of d.set) if (!set.has(r)) removed.push(r);
+  if (removed.length > Math.max(16, set.size >> 3)) return undefined;
+  const touched = new Map<number, Route>();
+  for (const r of [...added, ...removed]) touched.set(netKey(r), r);
+  const gone = new Set(removed);
+  let main = d.main;
+  for (const r of touched.values()) {
+    const net = (r.dst.addr & maskOf(r.dst.len)) >>> 0;
+    const len = r.dst.len;
+    const old = (trieGet(d.main, net, len) ?? []).filter((x) => !gone.has(x));
+    const list = [...old, ...added.filter((x) => x.dst.len === len && (x.dst.addr & maskOf(len)) >>> 0 === net)];
+    // Alias order; ties in the order of `routes` (looked up only for the few touched leaves).
+    list.sort((a, b) => aliasCompare(a, b) || routes.indexOf(a) - routes.indexOf(b));
+    main = trieSet(main, net, len, 0, list);
+  }
+  return { main, set };
+}
+
 function indexOf(ns: Netns): NsIndex {
   const hit = cache.get(ns.routes);
   if (hit) return hit;
-  const per = new Map<number, Route[]>();
-  for (const r of ns.routes) {
-    let l = per.get(r.table);
-    if (!l) per.set(r.table, (l = []));
-    l.push(r);
+  const derived = deriveTrie(ns.routes);
+  let main: TrieNode | undefined;
+  if (derived) {
+    main = derived.main;
+    donor = { routes: ns.routes, set: derived.set, main };
+  } else {
+    main = buildTrie(ns.routes);
+    if (ns.routes.length >= 64) donor = { routes: ns.routes, set: new Set(ns.routes.filter(inMainTrie)), main };
   }
-  const tables = new Map<number, TableIndex>();
-  for (const [id, list] of per) tables.set(id, buildTable(list));
-  const merged = buildTable([...(per.get(TABLE_LOCAL) ?? []), ...(per.get(TABLE_MAIN) ?? [])]);
-  const dfltRoutes = per.get(TABLE_DEFAULT);
-  const idx: NsIndex = { main: merged, ...(dfltRoutes ? { dflt: buildTable(dfltRoutes) } : {}), tables };
+  const idx: NsIndex = { main };
   cache.set(ns.routes, idx);
   return idx;
+}
+
+/** The index of a table other than local/main (built on first use). */
+function otherTable(ns: Netns, idx: NsIndex, table: number): TableIndex | undefined {
+  if (!idx.tables) {
+    const per = new Map<number, Route[]>();
+    for (const r of ns.routes) {
+      if (inMainTrie(r)) continue;
+      let l = per.get(r.table);
+      if (!l) per.set(r.table, (l = []));
+      l.push(r);
+    }
+    idx.tables = new Map([...per].map(([id, list]) => [id, buildTable(list)]));
+  }
+  return idx.tables.get(table);
+}
+
+/** One candidate list in alias order: the first qualifying route, an error, 'throw', or nothing. */
+function pickAlias(list: readonly Route[], tos: number, scope: number, o: FibLookupOpts, table?: number): FibResult | 'throw' | undefined {
+  for (const r of list) {
+    if (table !== undefined && r.table !== table) continue;
+    if (r.tos !== 0 && r.tos !== tos) continue;
+    if (scopeNum(r.scope) < scope) continue;
+    const e = ERROR_TYPES[r.type];
+    if (e === 'throw') return 'throw';
+    if (e !== undefined) return { error: e, route: r };
+    if (o.oif !== undefined && o.oif !== 0 && r.dev !== o.oif) continue;
+    return { route: r };
+  }
+  return undefined;
 }
 
 /**
@@ -169,15 +306,26 @@ function tableLookup(t: TableIndex, dst: Ip4, o: FibLookupOpts): FibResult | 'th
   for (const len of t.lens) {
     const list = t.byLen.get(len)!.get((dst & maskOf(len)) >>> 0);
     if (!list) continue;
-    for (const r of list) {
-      if (r.tos !== 0 && r.tos !== tos) continue;
-      if (scopeNum(r.scope) < scope) continue;
-      const e = ERROR_TYPES[r.type];
-      if (e === 'throw') return 'throw';
-      if (e !== undefined) return { error: e, route: r };
-      if (o.oif !== undefined && o.oif !== 0 && r.dev !== o.oif) continue;
-      return { route: r };
-    }
+    const res = pickAlias(list, tos, scope, o);
+    if (res !== undefined) return res;
+  }
+  return undefined;
+}
+
+/** The same on the trie: the prefixes along dst's path, deepest first. */
+function trieLookup(root: TrieNode | undefined, dst: Ip4, o: FibLookupOpts, table?: number): FibResult | 'throw' | undefined {
+  const tos = o.tos ?? 0;
+  const scope = o.scope ?? SCOPE_UNIVERSE;
+  const path: (readonly Route[])[] = [];
+  let n = root;
+  for (let d = 0; n; d++) {
+    if (n.r) path.push(n.r);
+    if (d === 32) break;
+    n = (dst >>> (31 - d)) & 1 ? n.c1 : n.c0;
+  }
+  for (let i = path.length - 1; i >= 0; i--) {
+    const res = pickAlias(path[i]!, tos, scope, o, table);
+    if (res !== undefined) return res;
   }
   return undefined;
 }
@@ -188,9 +336,10 @@ function tableLookup(t: TableIndex, dst: Ip4, o: FibLookupOpts): FibResult | 'th
  */
 export function fibLookup(ns: Netns, dst: Ip4, opts: FibLookupOpts = {}): FibResult {
   const idx = indexOf(ns);
-  let res = tableLookup(idx.main, dst, opts);
+  let res = trieLookup(idx.main, dst, opts);
   if (res !== undefined && res !== 'throw' && res.error === undefined) return res;
-  if (idx.dflt) res = tableLookup(idx.dflt, dst, opts);
+  const dflt = otherTable(ns, idx, TABLE_DEFAULT);
+  if (dflt) res = tableLookup(dflt, dst, opts);
   if (res === undefined || res === 'throw') return { error: 'no_route' };
   return res;
 }
@@ -198,16 +347,18 @@ export function fibLookup(ns: Netns, dst: Ip4, opts: FibLookupOpts = {}): FibRes
 /** fib_table_lookup() in one table by id (no rules, no merging). */
 export function fibTableLookup(ns: Netns, table: number, dst: Ip4, opts: FibLookupOpts = {}): FibResult {
   const idx = indexOf(ns);
-  const t = table === TABLE_MAIN || table === TABLE_LOCAL ? idx.main : idx.tables.get(table);
-  if (!t) return { error: 'no_route' };
-  const res = tableLookup(t, dst, opts);
+  const res = table === TABLE_MAIN || table === TABLE_LOCAL ? trieLookup(idx.main, dst, opts) : (() => {
+    const t = otherTable(ns, idx, table);
+    return t ? tableLookup(t, dst, opts) : undefined;
+  })();
   if (res === undefined || res === 'throw') return { error: 'no_route' };
   return res;
 }
 
 /** True if the table has (ever had, for the twin: has) any route. */
 export function tableExists(ns: Netns, table: number): boolean {
-  return indexOf(ns).tables.has(table);
+  if (table === TABLE_MAIN || table === TABLE_LOCAL) return ns.routes.some((r) => r.table === table);
+  return otherTable(ns, indexOf(ns), table) !== undefined;
 }
 
 // ---------------------------------------------------------------------------
@@ -276,9 +427,8 @@ export function deviceOfLocalAddr(ns: Netns, addr: Ip4): number | undefined {
 export function addrType(ns: Netns, addr: Ip4): RouteType {
   if (isZeronet(addr) || isLimitedBroadcast(addr)) return 'broadcast';
   if (isMulticast(addr)) return 'multicast';
-  const t = indexOf(ns).tables.get(TABLE_LOCAL);
-  if (!t) return 'unicast';
-  const r = tableLookup(t, addr, {});
+  // The local table alone (the merged trie, other tables' routes skipped).
+  const r = trieLookup(indexOf(ns).main, addr, {}, TABLE_LOCAL);
   if (r && r !== 'throw' && r.route) return r.route.type;
   return 'unicast';
 }

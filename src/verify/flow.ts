@@ -43,6 +43,9 @@ export interface FlowResult {
   readonly replied: boolean;
   /** Why not: the answer's walk (disposition, reason, where) or what the socket saw instead. */
   readonly replyProblem?: string;
+  /** The answer's walk, when it did not end at the sender: how and where it ended. */
+  readonly replyDisposition?: Disposition;
+  readonly replyEndedIn?: NsName;
   /** The walk that decided a failure (the request's, or the reply's). */
   readonly deciding?: { readonly where: NsName; readonly entry: string };
   /** A drop by an explicit iptables rule (not a chain policy): network policy. */
@@ -63,6 +66,8 @@ export interface FlowSpec {
 export function headerAtEnd(t: Trace): HeaderView | undefined {
   let last: HeaderView | undefined;
   for (const h of t.hops) {
+    // Only the receiver's own stack: a flooded copy (an encapsulated frame to another node) is not what it saw.
+    if (h.ns !== t.endedIn) continue;
     for (const s of h.steps) {
       if (s.kind === 'receive' && s.before) last = s.before;
       else if (s.kind === 'nat' && s.after && last) last = s.after;
@@ -87,12 +92,30 @@ function natSteps(t: Trace | undefined, dir: NatStep['dir']): NatStep[] {
 
 /** The entry that decided where a walk ended: the last step with an entry in its last hop, else its reason. */
 export function decidingEntry(t: Trace): { where: NsName; entry: string } {
+  // Which kind of step decides each way of ending.
+  const kinds: readonly string[] =
+    t.disposition === 'no_route' || t.disposition === 'null_routed' || t.disposition === 'unreachable' || t.disposition === 'prohibited' || t.disposition === 'forwarding_disabled'
+      ? ['route', 'output', 'forward']
+      : t.disposition === 'denied_in' || t.disposition === 'denied_out' || t.disposition === 'rejected'
+        ? ['netfilter', 'drop']
+        : t.disposition === 'frag_needed'
+          ? ['mtu', 'route', 'output']
+          : t.disposition === 'neighbor_unreachable'
+            ? ['neighbour']
+            : t.disposition === 'rp_filter'
+              ? ['rp_filter']
+              : [];
   for (let i = t.hops.length - 1; i >= 0; i--) {
     const h = t.hops[i]!;
     if (h.ns !== t.endedIn) continue;
-    for (let j = h.steps.length - 1; j >= 0; j--) {
-      const s = h.steps[j]!;
-      if (s.entry && s.kind !== 'transmit' && s.kind !== 'deliver') return { where: h.ns, entry: s.entry };
+    for (const want of kinds.length ? kinds : ['*']) {
+      for (let j = h.steps.length - 1; j >= 0; j--) {
+        const s = h.steps[j]!;
+        if (want === '*' ? s.entry && s.kind !== 'transmit' && s.kind !== 'deliver' : s.kind === want) {
+          // A route step without an entry is "no route": its words are the reason.
+          return { where: h.ns, entry: s.entry ?? s.action };
+        }
+      }
     }
     break;
   }
@@ -132,15 +155,18 @@ export function runFlow(world: World, spec: FlowSpec): FlowResult {
   const nat = [...natSteps(req, 'request'), ...natSteps(reply, 'reply')];
   const replied = r.outcome.kind === 'reply';
   let replyProblem: string | undefined;
+  let replyAt: { replyDisposition: Disposition; replyEndedIn: NsName } | undefined;
   let deciding: FlowResult['deciding'];
   if (req.disposition !== 'delivered') deciding = decidingEntry(req);
   else if (!replied) {
     const o = r.outcome;
     if (reply && reply.disposition !== 'delivered') {
       replyProblem = `${reply.disposition} in ${reply.endedIn}: ${reply.reason}`;
+      replyAt = { replyDisposition: reply.disposition, replyEndedIn: reply.endedIn };
       deciding = decidingEntry(reply);
     } else if (reply && reply.endedIn !== spec.from) {
       replyProblem = `the reply was delivered in ${reply.endedIn}, not to the sender`;
+      replyAt = { replyDisposition: reply.disposition, replyEndedIn: reply.endedIn };
       deciding = steeringEntry(reply) ?? decidingEntry(reply);
     } else if (o.kind === 'icmp_error') replyProblem = `ICMP error type ${o.type} code ${o.code} from ${formatIp4(o.from)} instead of a reply`;
     else replyProblem = reply ? `the reply was ${reply.disposition} in ${reply.endedIn} but no socket took it` : 'no reply was sent';
@@ -155,6 +181,7 @@ export function runFlow(world: World, spec: FlowSpec): FlowResult {
     nat,
     replied,
     ...(replyProblem ? { replyProblem } : {}),
+    ...(replyAt ?? {}),
     ...(deciding ? { deciding } : {}),
     ...(denied ? { deniedByRule: denied } : {}),
   };

@@ -41,9 +41,11 @@ export function scenarioTarget(runner: Runner, o: ScenarioTargetOptions = {}): V
   const pods: VerifyPod[] = [];
   for (const p of s.pods) {
     if (p.network === 'host') continue;
-    if (!w.ns[p.name]) continue;
+    // The sandbox's namespace (the runtime names it; it exists while the sandbox lives).
+    const ns = runner.podNs(p);
+    if (!w.ns[ns]) continue;
     const ip = runner.podIp(p);
-    pods.push({ ref: `pod/${p.name}`, node: hostRef(p.node), ns: p.name, ...(ip !== undefined ? { ip } : {}) });
+    pods.push({ ref: `pod/${p.name}`, node: hostRef(p.node), ns, ...(ip !== undefined ? { ip } : {}) });
   }
   const outside: VerifyEndpoint[] = [];
   for (const m of s.machines) {

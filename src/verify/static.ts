@@ -31,6 +31,7 @@ export function duplicatePodIps(t: VerifyTarget): Violation[] {
       kind: 'duplicate-pod-ip',
       message: `${refs.join(' and ')} both have ${formatIp4(ip)}`,
       witness: { facts: pods.map((p) => `${p.ref} on ${p.node}: ${formatIp4(p.ip!)}`) },
+      data: { a: refs[0]!, b: refs[1]!, ip: formatIp4(ip) },
     });
   }
   return out;
@@ -56,6 +57,7 @@ export function overlappingPodCidrs(t: VerifyTarget): Violation[] {
         kind: 'overlapping-pod-cidrs',
         message: `${o.node}'s podCIDR ${formatPrefix4(o.c)} overlaps ${it.node}'s ${formatPrefix4(it.c)}: both nodes hand out the same addresses`,
         witness: { facts: [`${o.node}: podCIDR ${formatPrefix4(o.c)}`, `${it.node}: podCIDR ${formatPrefix4(it.c)}`] },
+        data: { a: o.node, b: it.node },
       });
     }
     open.push(it);
@@ -65,21 +67,40 @@ export function overlappingPodCidrs(t: VerifyTarget): Violation[] {
 
 const IPAM_FILE = /(^|\/)networks\/([^/]+)\/(\d+\.\d+\.\d+\.\d+)$/;
 
-/** host-local reservations (`/var/lib/cni/networks/NET/IP`, any node root or dataDir) whose address no live pod has. */
+/**
+ * The node whose disk holds a file: the twin keeps a runtime node's files
+ * under /nodes/NAME (src/cni-emulator), and src/cluster designs put
+ * host-local's dataDir at /var/lib/cni/NAME/networks.
+ */
+function fileOwner(path: string): string | undefined {
+  return /^\/nodes\/([^/]+)\//.exec(path)?.[1] ?? /\/var\/lib\/cni\/([^/]+)\/networks\//.exec(path)?.[1];
+}
+
+/**
+ * host-local reservations (`.../networks/NET/IP`) whose address no live pod of
+ * that node has (no live pod at all, for a store no node owns). The disks of
+ * nodes that are not up (left the cluster) are not looked at.
+ */
 export function ipamLeaks(t: VerifyTarget): Violation[] {
   const live = new Set(t.pods.filter((p) => p.ip !== undefined).map((p) => p.ip! >>> 0));
+  const byNode = new Map<string, Set<number>>();
+  for (const n of t.nodes) byNode.set(n.ns, new Set(t.pods.filter((p) => p.node === n.ref && p.ip !== undefined).map((p) => p.ip! >>> 0)));
   const out: Violation[] = [];
   for (const [path, content] of Object.entries(t.world.files)) {
     if (!path.includes('cni')) continue;
     const m = IPAM_FILE.exec(path);
     if (!m) continue;
     const ip = parseIp4(m[3]!);
-    if (ip === undefined || live.has(ip >>> 0)) continue;
-    const owner = content.split(/\r?\n/)[0]!.trim();
+    const owner = fileOwner(path);
+    if (owner !== undefined && !byNode.has(owner) && !t.world.ns[owner]) continue;
+    const holders = owner !== undefined && byNode.has(owner) ? byNode.get(owner)! : live;
+    if (ip === undefined || holders.has(ip >>> 0)) continue;
+    const container = content.split(/\r?\n/)[0]!.trim();
     out.push({
       kind: 'ipam-leak',
-      message: `${m[3]} is reserved in IPAM network ${m[2]} for container ${owner || '?'}, but no live pod has it`,
+      message: `${m[3]} is reserved in IPAM network ${m[2]}${owner ? ` on ${owner}` : ''} for container ${container || '?'}, but no live pod ${owner ? 'there ' : ''}has it`,
       witness: { facts: [`${path}: ${JSON.stringify(content)}`, `live pods: ${t.pods.filter((p) => p.ip !== undefined).map((p) => `${p.ref} ${formatIp4(p.ip!)}`).join(', ') || 'none'}`] },
+      data: { path, ip: m[3]!, network: m[2]! },
     });
   }
   return out;
@@ -98,8 +119,8 @@ export function orphanVeths(t: VerifyTarget): Violation[] {
       const peerNs = l.peer.ns;
       if (nodeNs.has(peerNs)) continue;
       const label = t.label(peerNs);
-      // Cables to switches and machines are the underlay, not pods.
-      if (!label.startsWith('pod/') && t.world.ns[peerNs] && !podByNs.has(peerNs) && label !== peerNs) continue;
+      // Cables to switches, machines and other nodes are the underlay, not pods.
+      if (!podByNs.has(peerNs) && t.world.ns[peerNs] && /^(node|machine|network)\/|^lab$/.test(label)) continue;
       const pod = podByNs.get(peerNs);
       if (pod && pod.ip !== undefined) continue;
       const why = !t.world.ns[peerNs] ? `its peer's namespace ${peerNs} is gone` : pod ? `${pod.ref} has no address (its ADD failed or was undone)` : `${label} has no live pod`;
@@ -107,6 +128,7 @@ export function orphanVeths(t: VerifyTarget): Violation[] {
         kind: 'orphan-veth',
         message: `${l.name} on ${t.label(nsName)} is left over: ${why}`,
         witness: { facts: [`${t.label(nsName)}: ${l.name} (veth, peer in ${label})`] },
+        data: { on: t.label(nsName), dev: l.name },
       });
     }
   }
@@ -138,6 +160,7 @@ export function orphanRoutes(t: VerifyTarget): Violation[] {
         kind: 'orphan-route',
         message: `${n.ref} still routes ${formatIp4(ip)} (${text}), but no live pod has that address`,
         witness: { decidedBy: { where: n.ref, entry: text }, facts: [`${n.ref}: ${text}`] },
+        data: { on: n.ref, ip: formatIp4(ip) },
       });
     }
   }
@@ -164,7 +187,8 @@ export function orphanChains(t: VerifyTarget): Violation[] {
           out.push({
             kind: 'orphan-chain',
             message: `${n.ref}: chain ${c.name} (table ${tn}, ${c.rules.length} rule(s)) is left over: no rule jumps to it`,
-            witness: { facts: [`${n.ref} ${tn}: -N ${c.name}`, ...c.rules.map((r) => `-A ${c.name} ${saveRuleBody(r.spec)}`)] },
+            witness: { facts: [`${n.ref} ${tn}: -N ${c.name}`, ...c.rules.map((r) => `-A ${c.name} ${saveRuleBody(r.spec).trimStart()}`)] },
+            data: { on: n.ref, table: tn, chain: c.name },
           });
         }
         for (const r of c.rules) {
@@ -173,11 +197,12 @@ export function orphanChains(t: VerifyTarget): Violation[] {
             if (net.length > 0 && !inPodNetwork(net, m.addr)) continue;
             if (net.length === 0 && !/^CNI-/.test(r.spec.target?.kind === 'jump' ? r.spec.target.chain : '')) continue;
             if (live.has(m.addr >>> 0)) continue;
-            const text = `-A ${c.name} ${saveRuleBody(r.spec)}`;
+            const text = `-A ${c.name} ${saveRuleBody(r.spec).trimStart()}`;
             out.push({
               kind: 'orphan-chain',
               message: `${n.ref}: a rule for ${formatIp4(m.addr)} is left over (no live pod has that address): ${text}`,
               witness: { decidedBy: { where: `${n.ref} table ${tn}`, entry: text }, facts: [`${n.ref} table ${tn}: ${text}`] },
+              data: { on: n.ref, table: tn, chain: c.name, rule: text },
             });
             break;
           }
@@ -256,6 +281,7 @@ export function duplicateMacs(t: VerifyTarget): Violation[] {
         kind: 'duplicate-mac',
         message: `${mac} is used by ${holders.map((h) => `${t.label(h.ns)}:${h.link.name}`).join(' and ')} in one L2 domain`,
         witness: { facts: holders.map((h) => `${t.label(h.ns)} ${h.link.name} (${h.link.kind}) link/ether ${mac}`) },
+        data: { on: t.label(holders[1]!.ns), dev: holders[1]!.link.name, mac },
       });
     }
   }
@@ -291,6 +317,7 @@ export function overlayMtus(t: VerifyTarget): Violation[] {
         kind: 'mtu-mismatch',
         message: `${t.label(nsName)}:${l.name} has MTU ${l.mtu}, so its packets are ${need} bytes on the wire, but ${problems.join('; ')}`,
         witness: { decidedBy: { where: t.label(nsName), entry: `${l.name}: mtu ${l.mtu} (vxlan id ${l.vni}, +${VXLAN_OVERHEAD} bytes)` }, facts: problems },
+        data: { on: t.label(nsName), dev: l.name, need: String(need) },
       });
     }
   }

@@ -119,6 +119,11 @@ export interface Violation {
    */
   readonly scope?: string;
   readonly witness: Witness;
+  /**
+   * Machine-readable details (what `podnet fuzz` needs to write a reproducing
+   * step): `ns`, `dev`, `ip`, `path`, `table`, `chain`, `rule`, `mac`, `size`...
+   */
+  readonly data?: Readonly<Record<string, string>>;
 }
 
 export interface VerifyStats {

@@ -17,6 +17,7 @@
  */
 import { formatIp4, type Ip4 } from '../model/addr.js';
 import type { NsName } from '../model/world.js';
+import { fibLookup } from '../sim/fib.js';
 import { podClasses, type PodClass } from './classes.js';
 import { flow, type FlowResult } from './flow.js';
 import { duplicateMacs, duplicatePodIps, ipamLeaks, orphanChains, orphanRoutes, orphanVeths, overlappingPodCidrs, overlayMtus } from './static.js';
@@ -28,11 +29,19 @@ function classLabel(c: PodClass): string {
   return c.members.length === 1 ? c.members[0]!.ref : `${c.members.length} pods on ${c.node} like ${c.members[0]!.ref}`;
 }
 
-function mtuOf(t: VerifyTarget, ns: NsName, ip: Ip4): number | undefined {
+/**
+ * The largest packet the sender's stack lets out towards `dst` with DF: its
+ * device's MTU, or the route's `mtu` when smaller (Cilium puts the tunnel MTU
+ * on pod routes, so the stack itself refuses bigger packets: no black hole).
+ */
+function mtuOf(t: VerifyTarget, ns: NsName, ip: Ip4, dst: Ip4): number | undefined {
   const n = t.world.ns[ns];
   if (!n) return undefined;
-  for (const l of Object.values(n.links)) if (l.addrs.some((a) => a.local === ip)) return l.mtu;
-  return undefined;
+  let mtu: number | undefined;
+  for (const l of Object.values(n.links)) if (l.addrs.some((a) => a.local === ip)) mtu = l.mtu;
+  const r = fibLookup(n, dst);
+  if (r.route?.mtu && (mtu === undefined || r.route.mtu < mtu)) mtu = r.route.mtu;
+  return mtu;
 }
 
 interface Ctx {
@@ -94,7 +103,10 @@ function judge(ctx: Ctx, kind: FlowKind, r: FlowResult, fromRef: string, toRef: 
       );
     }
   }
-  if (!r.replied) return push(`${kind}-reply-lost` as ViolationKind, `${fromRef} -> ${toRef}: the request arrived but the reply did not come back (${r.replyProblem ?? 'lost'})`, `reply lost: ${r.replyProblem ?? ''}`, at(r.deciding));
+  if (!r.replied) {
+    const why = r.replyDisposition === 'delivered' ? `the reply was delivered in ${lbl(r.replyEndedIn)}, not to ${fromRef}` : r.replyDisposition ? `the reply was ${r.replyDisposition} in ${lbl(r.replyEndedIn)}` : r.replyProblem ?? 'lost';
+    return push(`${kind}-reply-lost` as ViolationKind, `${fromRef} -> ${toRef}: the request arrived but the reply did not come back: ${why}`, `reply lost: ${why}`, at(r.deciding));
+  }
   return true;
 }
 
@@ -110,14 +122,15 @@ function steer(r: FlowResult): { where: NsName; entry: string } | undefined {
 
 /** The full-MTU check: a DF echo of the source's MTU must make it (only asked once the small one did). */
 function mtuCheck(ctx: Ctx, src: VerifyPod, dst: VerifyPod, scope: string): void {
-  const mtu = mtuOf(ctx.t, src.ns, src.ip!);
+  const mtu = mtuOf(ctx.t, src.ns, src.ip!, dst.ip!);
   if (mtu === undefined || !wanted(ctx.o, 'mtu-mismatch')) return;
   const r = send(ctx, src.ns, dst.ip!, mtu - 28, true);
   if (r.disposition === 'delivered' && r.replied && !r.localError) return;
   const what = r.localError ? `local error ${r.localError}` : r.disposition !== 'delivered' ? `${r.disposition} in ${ctx.t.label(r.endedIn!)}: ${r.reason}` : `reply lost: ${r.replyProblem ?? ''}`;
   ctx.out.push({
     kind: 'mtu-mismatch',
-    message: `${src.ref} -> ${dst.ref}: a ${mtu}-byte packet (${src.ref}'s MTU, DF set) does not make it, a small one does: ${what}`,
+    data: { from: src.ref, to: dst.ref, dst: formatIp4(dst.ip!), size: String(mtu - 28) },
+    message: `${src.ref} -> ${dst.ref}: a ${mtu}-byte packet (what ${src.ref}'s stack sends with DF) does not make it, a small one does: ${what}`,
     scope,
     witness: {
       from: src.ref,
@@ -206,6 +219,7 @@ export function verify(t: VerifyTarget, o: VerifyOptions = {}): VerifyReport {
           const expect = intent === 'preserve' ? `the pod's own ${formatIp4(s.ip!)}` : intent === 'masquerade' ? `an address of ${s.node}` : `${formatIp4(s.ip!)} or an address of ${s.node}`;
           out.push({
             kind: 'egress-nat',
+            data: { expectSeen: intent === 'preserve' ? s.ref : s.node },
             message: `${s.ref} -> ${e.ref}: ${e.ref} sees ${seen !== undefined ? formatIp4(seen) : 'nothing'}, the design says ${expect} (egress: ${intent})`,
             scope,
             witness: { from: s.ref, to: e.ref, src: formatIp4(r.sentSrc), dst: formatIp4(e.ip), outcome: `seen from ${seen !== undefined ? formatIp4(seen) : '?'}`, traces: r.traces, ...(n ? { decidedBy: { where: t.label(n.ns), entry: n.entry ?? n.action } } : {}) },

@@ -101,7 +101,7 @@ describe('podnet run', () => {
   });
   it('-v shows the runtime log, the commands and every check', async () => {
     const r = await cli(['run', '-v', GOOD]);
-    expect(r.out).toContain('libcni AddNetworkList "podnet" (spec.cni): ADD bridge on node node-a');
+    expect(r.out).toContain('libcni AddNetworkList "podnet" (ifname eth0): ADD bridge on node node-a');
     expect(r.out).toContain('[node/node-a] $ ip route');
     expect(r.out).toContain('    ok   examples/05-graphic4-switch.yaml:70:9: step 1 (cross-node-ping): source seen at the destination: expected pod/frontend (10.244.1.2)');
   });
@@ -112,7 +112,8 @@ describe('podnet trace / explain / show', () => {
     const r = await cli(['trace', GOOD, '--from', 'pod/frontend', '--to', 'pod/backend', '--tcp', '8080', '--at', '0']);
     expect(r.code).toBe(0);
     expect(r.out.split('\n')[0]).toBe('# tcp pod/frontend -> pod/backend (10.244.2.2), right after the build');
-    expect(r.out).toContain('trace: TCP SYN 40005 > 8080 0.0.0.0 -> 10.244.2.2 ttl 64 len 60 DF from netns frontend\n');
+    // containerd names the pod's namespace cni-<uuid>.
+    expect(r.out).toMatch(/\ntrace: TCP SYN 40005 > 8080 0\.0\.0\.0 -> 10\.244\.2\.2 ttl 64 len 60 DF from netns cni-[0-9a-f-]{36}\n/);
     expect(r.out).toMatch(/outcome: connected \(SYN-ACK from 10\.244\.2\.2\)\n$/);
   });
   it('explain narrates the cross-node walk', async () => {
@@ -150,6 +151,21 @@ describe('podnet trace / explain / show', () => {
     const s = await cli(['show', GOOD]);
     expect(s.out).toContain('  pod/backend on node-b: 10.244.2.2, running: api\n');
     expect(s.out).toContain('  1. cross-node-ping: ping pod/frontend -> pod/backend\n');
+  });
+  it('show --script also replays lines run inside namespaces (setup blocks, sh on, script plugins)', async () => {
+    for (const [file, at, check] of [
+      ['examples/01-docker-bridge.yaml', '2', 'ip netns exec docker-host iptables -t nat -S POSTROUTING\nip -n web -br addr show eth0\n'],
+      ['examples/08-cni-script-plugin.yaml', '0', 'ip -n node-a route\nip -n frontend route\n'],
+    ] as const) {
+      const script = (await cli(['show', file, '--at', at, '--script'])).out;
+      const replay = runScript(script + check);
+      expect(replay.exitCode, file).toBe(0);
+      const checks = check.trim().split('\n');
+      const replayed = replay.sections.slice(-checks.length).map((x) => x.output);
+      const direct = await Promise.all(checks.map(async (l) => (await cli(['show', file, '--at', at, '--', ...l.split(' ')])).out));
+      expect(replayed, file).toEqual(direct);
+      expect(direct.join('').length, file).toBeGreaterThan(20);
+    }
   });
   it('show --script prints a script that podnet sh replays to the same state', async () => {
     const r = await cli(['show', GOOD, '--at', '0', '--script']);

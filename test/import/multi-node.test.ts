@@ -14,6 +14,8 @@ import { normalise, parseGolden } from '../../src/conformance/normalise.js';
 import { importBundles } from '../../src/import/build.js';
 import { parseBundle, type Bundle, type BundleSection } from '../../src/import/bundle.js';
 import { runScript } from '../../src/shell/interp.js';
+import { importedTarget } from '../../src/import/verify-target.js';
+import { verify } from '../../src/verify/verify.js';
 
 const dir = join(import.meta.dirname, '..', '..', 'conformance', 'import');
 const name = '107-k8s-static-routes';
@@ -98,4 +100,83 @@ describe('multi-node import (107 cut into two node bundles)', () => {
       expect(normalise(byLine.get(g.line) ?? '')).toBe(g.output);
     });
   }
+});
+
+describe('--kube objects on the two nodes', () => {
+  const whole = parseBundle(readFileSync(join(dir, `${name}.bundle`), 'utf8'));
+  const kube = `apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: Node
+  metadata: {name: worker-1, labels: {zone: a}}
+  spec: {podCIDR: 10.244.1.0/24}
+  status: {addresses: [{type: InternalIP, address: 192.168.107.11}]}
+- apiVersion: v1
+  kind: Node
+  metadata: {name: n107n2}
+  spec: {podCIDR: 10.244.2.0/24}
+  status: {addresses: [{type: InternalIP, address: 192.168.107.12}]}
+- apiVersion: v1
+  kind: Pod
+  metadata: {name: frontend, namespace: shop, labels: {app: frontend}}
+  spec: {nodeName: worker-1}
+  status: {podIP: 10.244.1.2}
+- apiVersion: v1
+  kind: Pod
+  metadata: {name: backend, namespace: shop, labels: {app: backend}}
+  spec: {nodeName: worker-1}
+  status: {podIP: 10.244.1.3}
+- apiVersion: v1
+  kind: Pod
+  metadata: {name: db, namespace: shop}
+  spec: {nodeName: n107n2}
+  status: {podIP: 10.244.2.2}
+- apiVersion: v1
+  kind: Pod
+  metadata: {name: kube-proxy-x, namespace: kube-system}
+  spec: {nodeName: n107n2, hostNetwork: true}
+  status: {podIP: 192.168.107.12}
+- apiVersion: v1
+  kind: Service
+  metadata: {name: backend, namespace: shop}
+  spec: {clusterIP: 10.96.0.10, ports: [{port: 80, protocol: TCP}]}
+- apiVersion: discovery.k8s.io/v1
+  kind: EndpointSlice
+  metadata: {name: backend-abc, namespace: shop, labels: {kubernetes.io/service-name: backend}}
+  endpoints: [{addresses: [10.244.1.3]}]
+- apiVersion: networking.k8s.io/v1
+  kind: NetworkPolicy
+  metadata: {name: deny-all, namespace: shop}
+  spec: {podSelector: {}}
+`;
+  const { world, report } = importBundles(
+    [
+      { text: nodeBundle(whole, 'n107n1', ['n107p1a', 'n107p1b'], ['eth0']), origin: 'node1.bundle' },
+      { text: nodeBundle(whole, 'n107n2', ['n107p2a'], ['eth0']), origin: 'node2.bundle' },
+    ],
+    { kube },
+  );
+  it('matches nodes by name or InternalIP and pods by their address', () => {
+    const k = report.kube!;
+    expect(k.nodes.map((n) => `${n.name}=${n.bundleNode}`)).toEqual(['worker-1=n107n1', 'n107n2=n107n2']);
+    expect(k.pods.map((p) => `${p.namespace}/${p.name}=${p.twinNs}`)).toEqual(['shop/frontend=n107p1a', 'shop/backend=n107p1b', 'shop/db=n107p2a', 'kube-system/kube-proxy-x=n107n2']);
+    expect(k.services).toEqual([{ name: 'backend', namespace: 'shop', clusterIP: '10.96.0.10', ports: ['80/TCP'], endpoints: ['10.244.1.3'] }]);
+    expect(report.assumptions.filter((a) => a.area === 'kube').map((a) => a.text)).toEqual([
+      'NetworkPolicy shop/deny-all is not evaluated by the twin: only the iptables rules the CNI made of it (imported from the bundle) apply',
+    ]);
+  });
+  it('records the pods as sandboxes of their nodes (World.cri), so traces can name them', () => {
+    const sb = Object.values(world.cri!.sandboxes).map((s) => `${s.node} ${s.namespace}/${s.name} ${s.netns} ${s.ips.join(',')}`);
+    expect(sb).toEqual(['worker-1 shop/frontend n107p1a 10.244.1.2', 'worker-1 shop/backend n107p1b 10.244.1.3', 'n107n2 shop/db n107p2a 10.244.2.2']);
+    expect(world.cri!.nodes['worker-1']).toMatchObject({ ns: 'n107n1', root: '/nodes/n107n1', podCIDR: '10.244.1.0/24' });
+  });
+  it('verify: every pod reaches every pod and node (static routes between the nodes), as the kernel showed', () => {
+    const t = importedTarget(world, report);
+    expect(t.nodes.map((n) => n.ref)).toEqual(['node/worker-1', 'node/n107n2']);
+    expect(t.pods.map((p) => `${p.ref} on ${p.node}`)).toEqual(['pod/frontend on node/worker-1', 'pod/backend on node/worker-1', 'pod/db on node/n107n2']);
+    const v = verify(t);
+    expect(v.violations).toEqual([]);
+    expect(v.ok).toBe(true);
+  });
 });

@@ -48,14 +48,17 @@ describe('runScenario: probes and expectations', () => {
     expect(r.passed).toBe(true);
     expect(r.steps[1]!.checks.map((c) => c.what)).toEqual(['outcome', 'ended in', 'TTL at the destination', 'source seen at the destination', 'NAT-free']);
     expect(r.steps[1]!.probe!.outcome).toBe('echo reply from 10.244.1.3 ttl 64');
-    expect(r.pods).toEqual({ frontend: { ns: 'frontend', ip: '10.244.1.2', running: ['web'] }, backend: { ns: 'backend', ip: '10.244.1.3', running: ['api', 'side'] } });
+    expect(r.pods).toMatchObject({ frontend: { ip: '10.244.1.2', running: ['web'] }, backend: { ip: '10.244.1.3', running: ['api', 'side'] } });
+    // The emulated containerd runs the sandboxes: namespaces named cni-<uuid>.
+    expect(r.pods.frontend!.ns).toMatch(/^cni-[0-9a-f-]{36}$/);
+    expect(r.places[r.pods.backend!.ns]).toEqual({ kind: 'pod', name: 'backend' });
   });
   it('fails with what was expected and what happened, at the expectation key', () => {
     const r = run(oneNode('    - tcp: { from: pod/frontend, to: pod/backend, port: 9999 }\n      expect:\n        outcome: reply\n        disposition: delivered\n'));
     expect(r.passed).toBe(false);
     expect(failures(r)).toEqual([
       'step 1 outcome: expected reply, got reset',
-      'step 1 disposition: expected delivered, got port_unreachable (nothing listens on TCP port 9999 in netns backend (connection refused))',
+      `step 1 disposition: expected delivered, got port_unreachable (nothing listens on TCP port 9999 in netns ${r.pods.backend!.ns} (connection refused))`,
     ]);
     expect(r.steps[1]!.checks[0]!.pos).toEqual({ line: 32, col: 9 });
   });

@@ -106,4 +106,21 @@ describe('bridge link', () => {
         'Error: argument of "learning" must be one of "off", "on", not "maybe"\nrc=234\n',
     );
   });
+
+  it('prints M-DOWN for a peer elsewhere only when its ifindex names a down device here', () => {
+    // Kernel 6.1 / iproute2 6.1: ll_index_to_flags() is ~0 on a cache miss.
+    const base =
+      'ip netns add h\nip netns add p\n' +
+      'ip -n p link add x1 type veth peer name x2\nip -n p link add x3 type veth peer name x4\n' +
+      'ip -n h link add br0 type bridge\nip -n h link set br0 up\n' +
+      'ip -n h link add vA type veth peer name eth0 netns p\n' +
+      'ip -n h link set vA master br0 up\nip -n p link set eth0 up\n';
+    expect(run(base + 'bridge -n h link show\n')).toBe(
+      '3: vA@if6: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 master br0 state forwarding priority 32 cost 2 \n',
+    );
+    const more = 'ip -n h link add d1 type veth peer name d2\nip -n h link add d3 type bridge\nip -n h link set br0 down\n';
+    expect(run(base + more + 'bridge -n h link show\n')).toBe(
+      '3: vA@d3: <BROADCAST,MULTICAST,UP,LOWER_UP,M-DOWN> mtu 1500 master br0 state disabled priority 32 cost 2 \n',
+    );
+  });
 });

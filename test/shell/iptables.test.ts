@@ -107,6 +107,10 @@ describe('iptables errors', () => {
     ['iptables -A FOO -j ACCEPT', 'iptables: No chain/target/match by that name.\n', 1],
     ['iptables -A INPUT -j FOO', "iptables v1.8.9 (nf_tables): Chain 'FOO' does not exist\nTry `iptables -h' or 'iptables --help' for more information.\n", 2],
     ['iptables -D INPUT 1', 'iptables: No chain/target/match by that name.\n', 1],
+    // A missing chain is a missing rule for -C and -D rule-spec (kernel, iptables-nft 1.8.9).
+    ['iptables -C NOPE -j ACCEPT', 'iptables: Bad rule (does a matching rule exist in that chain?).\n', 1],
+    ['iptables -t nat -D NOPE -j ACCEPT', 'iptables: Bad rule (does a matching rule exist in that chain?).\n', 1],
+    ['iptables -D NOPE 1', 'iptables: No chain/target/match by that name.\n', 1],
     ['iptables -L NOPE', "iptables v1.8.9 (nf_tables): chain `NOPE' in table `filter' is incompatible, use 'nft' tool.\n", 1],
     [
       'iptables -t nat -A PREROUTING -j DROP',

@@ -151,3 +151,55 @@ describe('sysctl (outputs recorded from procps-ng 4.0.2 on Linux 6.18)', () => {
     expect(run('sysctl -w net.ipv4.conf.lo=1\necho rc=$?\n')).toBe('sysctl: setting key "net.ipv4.conf.lo": Invalid argument\nrc=0\n');
   });
 });
+
+describe('sysctl net.ipv4.neigh.DEV.* (recorded on Linux 6.18, CONFIG_HZ=250)', () => {
+  it('writes per-device keys, converting through jiffies as the kernel does', () => {
+    const out = run(
+      'sysctl -w net.ipv4.neigh.v1.proxy_delay=0 net.ipv4.neigh.v2.proxy_delay=7\n' +
+        'sysctl net.ipv4.neigh.v1.proxy_delay net.ipv4.neigh.v2.proxy_delay\n' +
+        'sysctl -w net.ipv4.neigh.v1.base_reachable_time_ms=5\nsysctl net.ipv4.neigh.v1.base_reachable_time_ms\n' +
+        'sysctl -w net.ipv4.neigh.v1.retrans_time=33\nsysctl net.ipv4.neigh.v1.retrans_time_ms net.ipv4.neigh.v1.retrans_time\n' +
+        'sysctl -w net.ipv4.neigh.v1.proxy_delay=-5\nsysctl net.ipv4.neigh.v1.proxy_delay\n' +
+        'sysctl -w net.ipv4.neigh.v1.unres_qlen=5\nsysctl net.ipv4.neigh.v1.unres_qlen_bytes\n' +
+        'sysctl -w net.ipv4.neigh.v1.ucast_solicit=-1\necho rc=$?\n' +
+        'sysctl -w net.ipv4.neigh.v1.gc_stale_time=2147483647\necho rc=$?\n' +
+        'sysctl net.ipv4.neigh.v2.proxy_qlen net.ipv6.neigh.v2.locktime\n',
+      withVeth(),
+    );
+    expect(out).toBe(
+      'net.ipv4.neigh.v1.proxy_delay = 0\nnet.ipv4.neigh.v2.proxy_delay = 7\n' +
+        'net.ipv4.neigh.v1.proxy_delay = 0\nnet.ipv4.neigh.v2.proxy_delay = 6\n' +
+        'net.ipv4.neigh.v1.base_reachable_time_ms = 5\nnet.ipv4.neigh.v1.base_reachable_time_ms = 8\n' +
+        'net.ipv4.neigh.v1.retrans_time = 33\nnet.ipv4.neigh.v1.retrans_time_ms = 328\nnet.ipv4.neigh.v1.retrans_time = 32\n' +
+        'net.ipv4.neigh.v1.proxy_delay = -5\nnet.ipv4.neigh.v1.proxy_delay = -0\n' +
+        'net.ipv4.neigh.v1.unres_qlen = 5\nnet.ipv4.neigh.v1.unres_qlen_bytes = 10450\n' +
+        'sysctl: setting key "net.ipv4.neigh.v1.ucast_solicit": Invalid argument\nrc=1\n' +
+        'sysctl: setting key "net.ipv4.neigh.v1.gc_stale_time": Invalid argument\nrc=1\n' +
+        'net.ipv4.neigh.v2.proxy_qlen = 64\nnet.ipv6.neigh.v2.locktime = 0\n',
+    );
+  });
+
+  it('has no neigh.default in a namespace, and the deprecated keys exist but are not listed', () => {
+    const out = run('sysctl net.ipv4.neigh.default.proxy_delay\necho rc=$?\nsysctl net.ipv4.neigh.v1\n', withVeth());
+    expect(out).toMatch(/^sysctl: cannot stat \/proc\/sys\/net\/ipv4\/neigh\/default\/proxy_delay: No such file or directory\nrc=1\n/);
+    expect(out).toContain('net.ipv4.neigh.v1.retrans_time_ms = 1000\n');
+    expect(out).not.toContain('net.ipv4.neigh.v1.retrans_time = ');
+    expect(out.split('\n').length).toBe(2 + 15 + 1);
+  });
+});
+
+describe('sysctl ip_forward side effects', () => {
+  it('a change flips conf.all.accept_redirects; writing the same value leaves the devices alone', () => {
+    const out = run(
+      'sysctl -w net.ipv4.ip_forward=1\nsysctl net.ipv4.conf.all.accept_redirects\n' +
+        'sysctl -w net.ipv4.conf.v1.forwarding=0\nsysctl -w net.ipv4.ip_forward=1\nsysctl net.ipv4.conf.v1.forwarding\n' +
+        'sysctl -w net.ipv4.conf.all.forwarding=0\nsysctl net.ipv4.conf.all.accept_redirects net.ipv4.conf.v2.forwarding\n',
+      withVeth(),
+    );
+    expect(out).toBe(
+      'net.ipv4.ip_forward = 1\nnet.ipv4.conf.all.accept_redirects = 0\n' +
+        'net.ipv4.conf.v1.forwarding = 0\nnet.ipv4.ip_forward = 1\nnet.ipv4.conf.v1.forwarding = 0\n' +
+        'net.ipv4.conf.all.forwarding = 0\nnet.ipv4.conf.all.accept_redirects = 1\nnet.ipv4.conf.v2.forwarding = 0\n',
+    );
+  });
+});

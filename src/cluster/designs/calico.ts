@@ -46,7 +46,7 @@
  * the rule names the pool with -s/! -d (the same packets match, one pool).
  * Rule comments ("cali:<hash>") and the policy chains are not modelled.
  */
-import { createHash } from 'node:crypto';
+import { sha1Hex } from '../../model/hash.js';
 import { probe } from '../../sim/send.js';
 import { parseIp4 } from '../../model/addr.js';
 import { contains, mustPrefix, networkAddr, nthAddr, prefixLen } from '../cidr.js';
@@ -99,7 +99,7 @@ function st(c: Cluster): CalicoState {
 
 /** calico CNI's host-side veth name: "cali" + sha1("<k8s namespace>.<pod>")[:11]. */
 export function caliName(pod: string, namespace = 'default'): string {
-  return 'cali' + createHash('sha1').update(`${namespace}.${pod}`).digest('hex').slice(0, 11);
+  return 'cali' + sha1Hex(`${namespace}.${pod}`).slice(0, 11);
 }
 
 /** calico-ipam autoAssign: an address from the node's blocks, claiming a new block when needed. */

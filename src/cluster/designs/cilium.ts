@@ -33,7 +33,7 @@
  * CILIUM_POST_nat fed from POSTROUTING:
  *   -s <node podCIDR> ! -d <native-routing/cluster CIDR> ! -o cilium_+ -j MASQUERADE
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../../model/hash.js';
 import { networkAddr, nthAddr } from '../cidr.js';
 import { clusterCidr, designState, withDesignState, withPod } from '../cluster.js';
 import { ClusterError, runLines } from '../exec.js';
@@ -69,7 +69,7 @@ export function ciliumRouterIp(c: Cluster, node: string): string {
 
 /** The CNI's host veth name: lxc + the first 11 hex digits of sha256(container id). */
 export function lxcName(containerId: string): string {
-  return 'lxc' + createHash('sha256').update(containerId).digest('hex').slice(0, 11);
+  return 'lxc' + sha256Hex(containerId).slice(0, 11);
 }
 
 export function cilium(o: CiliumOptions = {}): Design {

@@ -30,7 +30,7 @@
  * - Pods (weave-net CNI): a veth `vethwepl<id>` on the bridge, eth0 with
  *   <ip>/<range prefix>, default route via the node's bridge address.
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../../model/hash.js';
 import { mustPrefix, prefixLen } from '../cidr.js';
 import { designState, withDesignState, withPod } from '../cluster.js';
 import { ClusterError, runLines } from '../exec.js';
@@ -70,7 +70,7 @@ const size = (spans: readonly Span[]): number => spans.reduce((n, s) => n + s.en
 
 /** weave-net CNI's host veth name: vethwepl + the first 7 characters of a hash of the container id. */
 export function weaveVethName(containerId: string): string {
-  return 'vethwepl' + createHash('sha256').update(containerId).digest('hex').slice(0, 7);
+  return 'vethwepl' + sha256Hex(containerId).slice(0, 7);
 }
 
 export function weave(o: WeaveOptions = {}): Design {

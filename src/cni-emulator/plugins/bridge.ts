@@ -14,7 +14,7 @@
  *  the container (remembering its global addresses), IPAM DEL, then tear the
  *  masquerade rules down for the remembered addresses only.
  */
-import { createHash } from 'node:crypto';
+import { sha512Hex } from '../../model/hash.js';
 import { broadcastOf, formatIp4, ip4FromNumber, maskOf, ZERO_MAC, type Ip4, type Mac } from '../../model/addr.js';
 import { linkByName } from '../../model/queries.js';
 import type { BridgeLink, Link, NsName } from '../../model/world.js';
@@ -108,7 +108,7 @@ export function loadBridgeConf(stdin: string, envArgs: string): BridgeConf {
 
 /** utils.FormatChainName: "CNI-" + sha512(name + id) in hex, cut to 28 characters. */
 export function formatChainName(name: string, id: string): string {
-  return ('CNI-' + createHash('sha512').update(name + id, 'utf8').digest('hex')).slice(0, 28);
+  return ('CNI-' + sha512Hex(name + id)).slice(0, 28);
 }
 
 /** utils.FormatComment: `name: %q id: %q`. */

@@ -29,7 +29,8 @@
  * The shared top-level chains are never removed.
  */
 import { produce } from 'immer';
-import { createHash } from 'node:crypto';
+import { sha512Hex } from '../../model/hash.js';
+import { utf8Bytes, utf8Decode, utf8Length } from '../../model/bytes.js';
 import { type Ip4 } from '../../model/addr.js';
 import { fibLookup } from '../../sim/fib.js';
 import { Unsupported } from '../../shell/types.js';
@@ -160,7 +161,7 @@ interface Chain {
 
 /** utils.MustFormatChainNameWithPrefix(name, id, "DN-"): "CNI-DN-" + sha512 hex, 28 characters. */
 export function dnatChainName(net: string, id: string, prefix = 'DN-'): string {
-  return ('CNI-' + prefix + createHash('sha512').update(net + id, 'utf8').digest('hex')).slice(0, 28);
+  return ('CNI-' + prefix + sha512Hex(net + id)).slice(0, 28);
 }
 
 /** fmt.Sprintf("%#x/%#x") of the mark. */
@@ -174,7 +175,7 @@ const MASQ = 'CNI-HOSTPORT-MASQ';
 const TOP_DNAT = 'CNI-HOSTPORT-DNAT';
 
 /** trimComment: at most 255 bytes. */
-const trimComment = (v: string): string => (Buffer.byteLength(v) <= 255 ? v : Buffer.from(v).subarray(0, 253).toString() + '...');
+const trimComment = (v: string): string => (utf8Length(v) <= 255 ? v : utf8Decode(utf8Bytes(v).subarray(0, 253)) + '...');
 
 function genDnatChain(p: Parsed, id: string, cont: { text: string; len: number }): Chain {
   const name = p.conf.base.name;

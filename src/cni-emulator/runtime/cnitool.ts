@@ -13,7 +13,7 @@
  * stderr with a newline, exit status 1. An unknown subcommand does nothing
  * (exit 0), as the real switch has no default case.
  */
-import { createHash } from 'node:crypto';
+import { sha512Hex } from '../../model/hash.js';
 import { Unsupported, type CmdContext, type CmdResult, type OutChunk } from '../../shell/types.js';
 import { cleanPath } from '../fs.js';
 import { strconvQuote } from '../skel.js';
@@ -49,7 +49,7 @@ export function parseCniArgs(args: string): [string, string][] | string {
 
 /** The container id cnitool derives from the (absolute) netns path. */
 export function cnitoolContainerID(netns: string): string {
-  return 'cnitool-' + createHash('sha512').update(netns, 'utf8').digest('hex').slice(0, 20);
+  return 'cnitool-' + sha512Hex(netns).slice(0, 20);
 }
 
 export function cnitoolCommand(ctx: CmdContext): CmdResult {

@@ -7,6 +7,7 @@
  * that is all a runtime shows (cnitool prints it, containerd logs it).
  */
 import type { World } from '../../model/world.js';
+import { compareUtf8 } from '../../model/bytes.js';
 import type { GoJson } from '../gojson.js';
 import { decodeNetConf, type NetConf } from '../netconf.js';
 import { joinPath } from '../fs.js';
@@ -145,7 +146,7 @@ export function confFiles(world: World, dir: string, exts: readonly string[]): s
 }
 
 /** sort.Strings: byte order. */
-export const byteOrder = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
+export const byteOrder = (a: string, b: string): number => compareUtf8(a, b);
 
 function readFile(world: World, path: string): string {
   const b = world.files[path];

@@ -21,6 +21,7 @@
  * and run in the runtime's namespace.
  */
 import type { NsName, World } from '../../model/world.js';
+import { base64Decode, base64Encode, utf8Bytes, utf8Decode } from '../../model/bytes.js';
 import { GoMap, goParse, GoJsonSyntaxError, type GoJson, type RawJson } from '../gojson.js';
 import { findInPath } from '../invoke.js';
 import { execArgv } from '../../shell/interp.js';
@@ -287,7 +288,7 @@ export function cacheFileBytes(result: Result, config: string, netName: string, 
   return marshalCompact({
     kind: CNI_CACHE_V1,
     containerId: rc.containerID,
-    config: Buffer.from(config, 'utf8').toString('base64'),
+    config: base64Encode(utf8Bytes(config)),
     ifName: rc.ifName,
     networkName: netName,
     netns: rc.netNS === '' ? undefined : rc.netNS,
@@ -349,7 +350,7 @@ function decodeCachedInfo(bytes: string): CachedInfo | string {
   const cfg = str('config');
   if (typeof cfg !== 'string') return cfg.err.replace('of type string', 'of type []uint8');
   if (cfg !== '' && !/^[A-Za-z0-9+/]*={0,2}$/.test(cfg)) return 'illegal base64 data at input byte 0';
-  out.config = Buffer.from(cfg, 'base64').toString('utf8');
+  out.config = utf8Decode(base64Decode(cfg));
   const args = o['cniArgs'];
   if (Array.isArray(args)) {
     out.cniArgs = (args as GoAny[]).map((p) => {

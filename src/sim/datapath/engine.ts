@@ -15,10 +15,15 @@
  * reported as `SocketEvent`s. src/sim/send.ts chains walks into exchanges
  * (request, reply, errors) for ping, traceroute and nc.
  *
- * The walk works on an immer draft of the world (neighbour entries, FDB
- * learning, conntrack, counters, rate limits) and reads the configuration
- * (links, addresses, routes, sysctls), which a walk never changes, from the
- * immutable base world.
+ * The walk reads the configuration (links, addresses, routes, sysctls),
+ * which a walk never changes, from the immutable base world, and writes
+ * state (neighbour entries, FDB learning, conntrack, counters, rate limits)
+ * to an immer draft of each namespace it changes, made on the first write
+ * (`ns(name)`): a walk through a world of 150,000 namespaces touches a
+ * handful and never copies the rest. Reads that must see this walk's own
+ * writes use `cur(name)` (the draft if there is one, else the base). A
+ * namespace's neighbour timers are run (aged to `now`) when the walk first
+ * looks at it. With `discard`, the walk builds no new world (a what-if trace).
  */
 import { createDraft, finishDraft, type Draft } from 'immer';
 import type { Ip4 } from '../../model/addr.js';
@@ -29,7 +34,7 @@ import type { Disposition, Hop, Step, Trace } from '../trace.js';
 import type { DpEnv } from '../devices/types.js';
 import { handlerFor } from '../devices/index.js';
 import { devName } from './describe.js';
-import { ageNeighbours, arpRcv, failPendingResolutions, type PendingTx } from './neigh.js';
+import { ageNetnsNeighbours, arpRcv, failPendingResolutions, type PendingTx } from './neigh.js';
 import { ipRcv } from './input.js';
 import { localOut, type PmtuDisc } from './output.js';
 import { bridgeHook } from './hooks.js';
@@ -95,6 +100,8 @@ export interface WalkOptions {
   readonly now?: number;
   /** Cap on tasks (frames handled) in one walk; beyond it the walk ends as `loop`. */
   readonly maxTasks?: number;
+  /** Build no new world: the result's `world` is the one given (a what-if trace; cheaper on big worlds). */
+  readonly discard?: boolean;
 }
 
 export interface WalkResult {
@@ -122,12 +129,18 @@ interface Task {
 const DEFAULT_MAX_TASKS = 1000;
 
 export class Walk implements DpEnv {
-  readonly world: Draft<World>;
+  /** The configuration as the walk started (never changed by the walk; neighbour states not aged). */
+  readonly world: World;
   readonly now: number;
   readonly base: World;
+  /** Namespaces aged to `now` (neighbour timers), by name: what `bns` returns. */
+  private readonly aged = new Map<NsName, Netns>();
+  /** Drafts of the namespaces this walk wrote to. */
+  private readonly drafts = new Map<NsName, Draft<Netns>>();
+  private readonly discard: boolean;
   readonly sockets: readonly OpenSocket[];
   readonly hops: MutableHop[] = [];
-  private cur: MutableHop | undefined;
+  private curHop: MutableHop | undefined;
   /** Is the task being run carrying the walk's own packet (not an ARP frame)? */
   main = true;
   private disp: { d: Disposition; reason: string; ns: NsName } | undefined;
@@ -149,42 +162,64 @@ export class Walk implements DpEnv {
   private stopped = false;
 
   constructor(world: World, opts: WalkOptions = {}) {
-    // Timers of the neighbour tables run lazily: age every entry to `now` first.
     this.now = opts.now ?? world.clockMs;
-    this.base = ageNeighbours(world, this.now);
-    this.world = createDraft(this.base);
+    this.base = world;
+    this.world = world;
     this.sockets = opts.sockets ?? [];
     this.maxTasks = opts.maxTasks ?? DEFAULT_MAX_TASKS;
+    this.discard = opts.discard ?? false;
   }
 
+  /** The namespace's state to change (an immer draft, made on first use). */
   ns(name: NsName): Draft<Netns> {
-    const n = this.world.ns[name];
-    if (!n) throw new Error(`internal: no namespace ${name}`);
+    let d = this.drafts.get(name);
+    if (!d) {
+      d = createDraft(this.bns(name));
+      this.drafts.set(name, d);
+    }
+    return d;
+  }
+
+  /**
+   * The namespace as the walk started (configuration: links, addresses, routes,
+   * sysctls), with its neighbour timers run to `now` (timers run lazily).
+   */
+  bns(name: NsName): Netns {
+    let n = this.aged.get(name);
+    if (!n) {
+      const b = this.base.ns[name];
+      if (!b) throw new Error(`internal: no namespace ${name}`);
+      n = ageNetnsNeighbours(b, this.now);
+      this.aged.set(name, n);
+    }
     return n;
   }
 
-  /** The namespace's configuration (links, addresses, routes, sysctls) as the walk started. */
-  bns(name: NsName): Netns {
-    const n = this.base.ns[name];
-    if (!n) throw new Error(`internal: no namespace ${name}`);
-    return n;
+  /** The namespace as it is now in the walk: its draft if the walk wrote to it, else `bns`. */
+  cur(name: NsName): Netns {
+    return (this.drafts.get(name) as Netns | undefined) ?? this.bns(name);
+  }
+
+  /** Has the walk written to this namespace (reads must then go through `cur`/`ns`)? */
+  drafted(name: NsName): boolean {
+    return this.drafts.has(name);
   }
 
   startHop(ns: NsName, inDev?: string): void {
     const h: MutableHop = { ns, steps: [], ...(inDev !== undefined ? { inDev } : {}) };
     this.hops.push(h);
-    this.cur = h;
+    this.curHop = h;
   }
 
   /** The hop being recorded (a new one is started if the namespace changed). */
   hopIn(ns: NsName): MutableHop {
-    if (!this.cur || this.cur.ns !== ns) this.startHop(ns);
-    return this.cur!;
+    if (!this.curHop || this.curHop.ns !== ns) this.startHop(ns);
+    return this.curHop!;
   }
 
   step(s: Step): void {
-    if (!this.cur) this.startHop('?');
-    this.cur!.steps.push(s);
+    if (!this.curHop) this.startHop('?');
+    this.curHop!.steps.push(s);
   }
 
   setOutDev(ns: NsName, ifindex: number): void {
@@ -278,7 +313,7 @@ export class Walk implements DpEnv {
   }
 
   drop(disposition: Disposition, reason: string): void {
-    this.decide(disposition, reason, this.cur?.ns ?? '?');
+    this.decide(disposition, reason, this.curHop?.ns ?? '?');
   }
 
   /** True while the walk's first task runs: a local sender's sendmsg (errors reach the caller). */
@@ -304,7 +339,7 @@ export class Walk implements DpEnv {
         this.main = true;
         this.step({ kind: 'drop', action: `more than ${this.maxTasks} frames in one walk: stopped` });
         this.disp = undefined;
-        this.decide('loop', `the packet was still circulating after ${this.maxTasks} frames (a loop)`, this.cur?.ns ?? '?');
+        this.decide('loop', `the packet was still circulating after ${this.maxTasks} frames (a loop)`, this.curHop?.ns ?? '?');
         this.stopped = true;
         break;
       }
@@ -316,8 +351,24 @@ export class Walk implements DpEnv {
     if (!this.stopped) failPendingResolutions(this);
   }
 
+  /** The world after the walk: the base with every aged or changed namespace replaced. */
+  private finalWorld(): World {
+    if (this.discard) return this.base;
+    const changed: Record<NsName, Netns> = {};
+    let any = false;
+    for (const [name, aged] of this.aged) {
+      const d = this.drafts.get(name);
+      const n = d ? (finishDraft(d) as Netns) : aged;
+      if (n !== this.base.ns[name]) {
+        changed[name] = n;
+        any = true;
+      }
+    }
+    return any ? { ...this.base, ns: { ...this.base.ns, ...changed } } : this.base;
+  }
+
   result(title: string): WalkResult {
-    const world = finishDraft(this.world) as World;
+    const world = this.finalWorld();
     const final = this.disp ??
       this.fallback ?? { d: 'exits_network' as Disposition, reason: 'the packet left the modelled network', ns: this.hops[this.hops.length - 1]?.ns ?? '?' };
     const hops: Hop[] = this.hops.map((h) => ({

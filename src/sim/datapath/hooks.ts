@@ -13,6 +13,7 @@ import type { Walk } from './engine.js';
 import { devName } from './describe.js';
 import { icmpSend } from './icmp.js';
 import { routeInput } from './route-input.js';
+import { lookupNeigh } from './neigh.js';
 
 export interface HookDevs {
   readonly in?: number;
@@ -149,8 +150,8 @@ function bridgedDnat(w: Walk, ns: NsName, bridge: number, frame: Frame & { type:
   const rt = routeInput(bns, pkt.src, pkt.dst, pkt.tos, br);
   if (rt.kind !== 'forward' || rt.outDev !== bridge) return { ...frame, ip: pkt };
   const nh = rt.gateway ?? pkt.dst;
-  const n = w.ns(ns).neigh.find((x) => !x.proxy && x.ifindex === bridge && x.dst === nh && x.lladdr !== undefined && x.state !== 'INCOMPLETE' && x.state !== 'FAILED');
-  if (!n) return { ...frame, ip: pkt };
+  const n = lookupNeigh(w, ns, bridge, nh);
+  if (!n || n.lladdr === undefined || n.state === 'INCOMPLETE' || n.state === 'FAILED') return { ...frame, ip: pkt };
   w.step({ kind: 'bridge', action: `DNAT to ${formatIp4(pkt.dst)}, which is on the bridge itself: the frame stays bridged, to ${n.lladdr}` });
   return { ...frame, dst: n.lladdr as Mac, ip: pkt };
 }

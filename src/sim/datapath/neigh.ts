@@ -66,33 +66,65 @@ export function neighStateAt(n: Neigh, now: number): { state: NeighState; update
   return { state, updatedMs };
 }
 
+/** Can an entry's state still change with time (INCOMPLETE, DELAY, REACHABLE)? */
+function timed(state: NeighState): boolean {
+  return state === 'INCOMPLETE' || state === 'DELAY' || state === 'REACHABLE';
+}
+
+/** One namespace with its neighbour entries aged to `now` (the same object when nothing changed). */
+export function ageNetnsNeighbours(ns: Netns, now: number): Netns {
+  let changed = false;
+  for (const n of ns.neigh) {
+    if (timed(n.state) && neighStateAt(n, now).state !== n.state) {
+      changed = true;
+      break;
+    }
+  }
+  if (!changed) return ns;
+  return {
+    ...ns,
+    neigh: ns.neigh.map((n) => {
+      if (!timed(n.state)) return n;
+      const a = neighStateAt(n, now);
+      return a.state === n.state ? n : { ...n, state: a.state, updatedMs: a.updatedMs };
+    }),
+  };
+}
+
 /**
  * The world with every neighbour entry aged to `now` (the same object
- * when nothing changed). `ip neigh show` should print the aged entries too.
+ * when nothing changed). `ip neigh show` prints the aged entries.
  */
 export function ageNeighbours(world: World, now: number = world.clockMs): World {
-  let changed = false;
-  for (const ns of Object.values(world.ns)) {
-    for (const n of ns.neigh) {
-      if (neighStateAt(n, now).state !== n.state) {
-        changed = true;
-        break;
-      }
-    }
-    if (changed) break;
+  let out: Record<NsName, Netns> | undefined;
+  for (const [name, ns] of Object.entries(world.ns)) {
+    const a = ageNetnsNeighbours(ns, now);
+    if (a !== ns) (out ??= {})[name] = a;
   }
-  if (!changed) return world;
-  return produce(world, (d) => {
-    for (const ns of Object.values(d.ns)) {
-      for (const n of ns.neigh) {
-        const a = neighStateAt(n as Neigh, now);
-        if (a.state !== n.state) {
-          n.state = a.state;
-          n.updatedMs = a.updatedMs;
-        }
-      }
-    }
-  });
+  return out ? { ...world, ns: { ...world.ns, ...out } } : world;
+}
+
+/**
+ * Neighbour entries (not proxy ones) by device and address: a numeric key
+ * (ifindex * 2^32 + ip) per entry, built once per neighbour array (arrays
+ * are immutable) so a lookup in a node holding thousands of entries is one
+ * map access.
+ */
+const neighIndexCache = new WeakMap<readonly Neigh[], Map<number, Neigh>>();
+function neighIndex(list: readonly Neigh[]): Map<number, Neigh> {
+  let m = neighIndexCache.get(list);
+  if (!m) {
+    m = new Map();
+    for (const n of list) if (!n.proxy) m.set(n.ifindex * 4294967296 + n.dst, n);
+    neighIndexCache.set(list, m);
+  }
+  return m;
+}
+
+/** The entry for `ip` on `ifindex` as the walk sees it now (indexed unless this walk changed the table). */
+export function lookupNeigh(w: Walk, ns: NsName, ifindex: number, ip: Ip4): Neigh | undefined {
+  if (w.drafted(ns)) return w.ns(ns).neigh.find((n) => !n.proxy && n.ifindex === ifindex && n.dst === ip) as Neigh | undefined;
+  return neighIndex(w.bns(ns).neigh).get(ifindex * 4294967296 + ip);
 }
 
 /** Build the Ethernet frame for `pkt` to `mac` out of `link`. */
@@ -135,14 +167,20 @@ export function neighOutput(
     w.transmit(ns, ifindex, ipFrame(link, multicastMac(nexthop), pkt));
     return;
   }
-  const dns = w.ns(ns);
-  const e = dns.neigh.find((n) => !n.proxy && n.ifindex === ifindex && n.dst === nexthop);
+  const found = lookupNeigh(w, ns, ifindex, nexthop);
   const where = `${formatIp4(nexthop)} dev ${link.name}`;
-  if (e && e.lladdr !== undefined && (e.state === 'PERMANENT' || e.state === 'NOARP' || e.state === 'REACHABLE' || e.state === 'DELAY' || e.state === 'PROBE')) {
-    w.step({ kind: 'neighbour', action: `neighbour ${where} is ${e.state}`, entry: `${where} lladdr ${e.lladdr} ${e.state}` });
-    w.transmit(ns, ifindex, ipFrame(link, e.lladdr as Mac, pkt));
+  if (
+    found &&
+    found.lladdr !== undefined &&
+    (found.state === 'PERMANENT' || found.state === 'NOARP' || found.state === 'REACHABLE' || found.state === 'DELAY' || found.state === 'PROBE')
+  ) {
+    w.step({ kind: 'neighbour', action: `neighbour ${where} is ${found.state}`, entry: `${where} lladdr ${found.lladdr} ${found.state}` });
+    w.transmit(ns, ifindex, ipFrame(link, found.lladdr as Mac, pkt));
     return;
   }
+  // From here on the entry changes: work on the namespace's draft.
+  const dns = w.ns(ns);
+  const e = found ? dns.neigh.find((n) => !n.proxy && n.ifindex === ifindex && n.dst === nexthop) : undefined;
   if (e && e.lladdr !== undefined && e.state === 'STALE') {
     // neigh_event_send on a STALE entry: use it and start the DELAY timer.
     e.state = 'DELAY';
@@ -191,9 +229,10 @@ export function neighOutput(
 export function neighResolve(w: Walk, ns: NsName, ifindex: number, target: Ip4): void {
   const link = w.bns(ns).links[ifindex];
   if (!link || link.kind === 'loopback') return;
+  const cur = lookupNeigh(w, ns, ifindex, target);
+  if (cur && (VALID.includes(cur.state) || cur.state === 'INCOMPLETE')) return;
   const dns = w.ns(ns);
   const e = dns.neigh.find((n) => !n.proxy && n.ifindex === ifindex && n.dst === target);
-  if (e && (VALID.includes(e.state) || e.state === 'INCOMPLETE')) return;
   if (e) {
     e.state = 'INCOMPLETE';
     e.updatedMs = w.now;
@@ -234,6 +273,13 @@ function sendArp(w: Walk, ns: NsName, link: Link, frame: Frame): void {
  * only when `create` (neigh_event_ns). Flushes the packets waiting for it.
  */
 function neighUpdate(w: Walk, ns: NsName, ifindex: number, ip: Ip4, mac: Mac, state: NeighState, create: boolean): void {
+  const cur = lookupNeigh(w, ns, ifindex, ip);
+  if (!cur && !create) return;
+  // A valid entry with the same address that would only become STALE keeps its state: no change.
+  if (cur && (cur.state === 'PERMANENT' || cur.state === 'NOARP' || (VALID.includes(cur.state) && cur.lladdr === mac && state === 'STALE'))) {
+    flushPending(w, ns, ifindex, ip, mac);
+    return;
+  }
   const dns = w.ns(ns);
   const e = dns.neigh.find((n) => !n.proxy && n.ifindex === ifindex && n.dst === ip);
   if (!e) {
@@ -341,7 +387,7 @@ export function arpRcv(w: Walk, ns: NsName, link: Link, frame: Frame & { type: '
   }
   // "Update our ARP tables": only an existing entry is updated (arp_accept=0).
   const state: NeighState = arp.op === 'reply' && frame.dst !== BROADCAST_MAC ? 'REACHABLE' : 'STALE';
-  if (sip !== 0 && findEntry(w.ns(ns) as Netns, link.ifindex, sip)) {
+  if (sip !== 0 && lookupNeigh(w, ns, link.ifindex, sip)) {
     neighUpdate(w, ns, link.ifindex, sip, arp.senderMac, state, false);
   }
 }

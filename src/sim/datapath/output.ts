@@ -6,7 +6,7 @@
  * layer (or the loopback device for local destinations).
  */
 import { formatIp4, type Ip4 } from '../../model/addr.js';
-import type { Netns, NsName } from '../../model/world.js';
+import type { NsName } from '../../model/world.js';
 import { routeOutput, type OutputRoute } from '../fib.js';
 import type { Ipv4Packet } from '../packet.js';
 import type { Walk } from './engine.js';
@@ -53,7 +53,7 @@ export function localOut(w: Walk, ns: NsName, pkt0: Ipv4Packet, o: LocalOutOpts)
     return;
   }
   // A route exception learnt from an ICMP redirect replaces the nexthop's gateway.
-  const rt = withRedirect(w.ns(ns) as unknown as Netns, rt0, pkt0.dst, w.now);
+  const rt = withRedirect(w.cur(ns), rt0, pkt0.dst, w.now);
   let pkt: Ipv4Packet = pkt0.src === 0 ? { ...pkt0, src: rt.src } : pkt0;
   w.sent ??= pkt;
   w.step({

@@ -17,7 +17,7 @@ export function pathMtu(w: Walk, ns: NsName, rt: OutputRoute, dst: Ip4): number 
   const dev = bns.links[rt.dev];
   let mtu = dev?.mtu ?? 1500;
   if (rt.route?.mtu !== undefined) mtu = Math.min(mtu, rt.route.mtu);
-  const exc = (w.ns(ns).pmtu ?? []).find((e) => e.dst === dst && e.expiresMs > w.now);
+  const exc = (w.cur(ns).pmtu ?? []).find((e) => e.dst === dst && e.expiresMs > w.now);
   if (exc) mtu = Math.min(mtu, exc.mtu);
   return mtu;
 }

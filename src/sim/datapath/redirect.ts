@@ -27,7 +27,7 @@ import { addrType, routeOutput, type OutputRoute } from '../fib.js';
 import { ICMP_ECHO, ICMP_ECHOREPLY, ICMP_REDIR_HOST, ICMP_REDIRECT, PROTO_ICMP, PROTO_TCP, type Ipv4Packet } from '../packet.js';
 import type { Walk } from './engine.js';
 import { icmpSend } from './icmp.js';
-import { neighResolve } from './neigh.js';
+import { lookupNeigh, neighResolve } from './neigh.js';
 import { confAnd, confOr, devForwarding, prefixOnLink } from './route-input.js';
 
 /** ip_rt_redirect_load (HZ / 50), ip_rt_redirect_number, ip_rt_redirect_silence ((HZ / 50) << 10). */
@@ -126,11 +126,10 @@ export function redirectRcv(w: Walk, ns: NsName, link: Link, pkt: Ipv4Packet): v
   const who = handledBy(inner);
   if (!who) return ignore('no socket takes it');
   const bns = w.bns(ns);
-  const dns = w.ns(ns);
   // ipv4_sk_redirect / ipv4_redirect: the route this host uses now for the quoted packet.
   const rt0 = routeOutput(bns, inner.dst, { src: inner.src, ...(inner.tos ? { tos: inner.tos } : {}) });
   if (!rt0.ok) return ignore(`no route to ${formatIp4(inner.dst)}`);
-  const rt = withRedirect(dns as unknown as Netns, rt0, inner.dst, w.now);
+  const rt = withRedirect(w.cur(ns), rt0, inner.dst, w.now);
   const oldGw = pkt.src;
   if (rt.gateway !== oldGw) return ignore(`${formatIp4(oldGw)} is not our gateway to ${formatIp4(inner.dst)}`);
   // IN_DEV_RX_REDIRECTS
@@ -151,7 +150,7 @@ export function redirectRcv(w: Walk, ns: NsName, link: Link, pkt: Ipv4Packet): v
   } else if (addrType(bns, newGw) !== 'unicast') {
     return ignore(`${formatIp4(newGw)} is not a unicast address here`);
   }
-  const n = dns.neigh.find((e) => !e.proxy && e.ifindex === rt.dev && e.dst === newGw);
+  const n = lookupNeigh(w, ns, rt.dev, newGw);
   if (!n || !VALID.includes(n.state)) {
     // neigh_event_send(): resolve the new gateway first; this redirect changes no route.
     w.step({ kind: 'deliver', action: `ICMP redirect from ${formatIp4(oldGw)} (to ${who}): ${formatIp4(newGw)} is not resolved yet: ARP for it, no route change` });
@@ -159,6 +158,7 @@ export function redirectRcv(w: Walk, ns: NsName, link: Link, pkt: Ipv4Packet): v
     return;
   }
   const via = rt0.gateway;
+  const dns = w.ns(ns);
   const list = (dns.redirects ?? []).filter((e) => e.expiresMs > w.now && !(e.dst === inner.dst && e.dev === rt.dev && e.via === via));
   list.push({ dst: inner.dst, gw: newGw, via: via!, dev: rt.dev, expiresMs: w.now + REDIRECT_EXPIRES_MS });
   dns.redirects = list as never;

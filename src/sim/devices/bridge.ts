@@ -21,7 +21,7 @@
 import type { Draft } from 'immer';
 import { BROADCAST_MAC, type Mac } from '../../model/addr.js';
 import type { BridgeLink, FdbEntry, Link, NsName, World } from '../../model/world.js';
-import { fdbLearnDraft, fdbLookup, isLocalEntry, isUnicastMac, portState, portsOf } from '../ops/bridge.js';
+import { ageingMs, fdbExpired, fdbFind, fdbLearnDraft, fdbLookup, isLocalEntry, isUnicastMac, portState, portsOf } from '../ops/bridge.js';
 import { l3Len, type Frame } from '../packet.js';
 import type { DeviceHandler, DpEnv } from './types.js';
 
@@ -30,9 +30,27 @@ function cfg(env: DpEnv): World {
   return env.world as unknown as World;
 }
 
-/** The bridge as it is now in the walk (its FDB learns during the walk). */
+/** The bridge to change (its FDB learns during the walk): a draft. */
 function liveBridge(env: DpEnv, ns: NsName, br: BridgeLink): Draft<BridgeLink> {
   return env.ns(ns).links[br.ifindex] as Draft<BridgeLink>;
+}
+
+/** The bridge as it is now in the walk, for reading its FDB. */
+function curBridge(env: DpEnv, ns: NsName, br: BridgeLink): BridgeLink {
+  return env.cur(ns).links[br.ifindex] as BridgeLink;
+}
+
+/**
+ * br_fdb_update(): learn `mac` on `port`. Nothing is written (no draft made)
+ * when the entry is already there, on that port, refreshed at this time, or
+ * is not a dynamic entry.
+ */
+function learn(env: DpEnv, ns: NsName, br: BridgeLink, port: Link, mac: Mac): 'learned' | 'refreshed' | 'moved' | 'ignored' {
+  const e = fdbFind(curBridge(env, ns, br).fdb, mac);
+  if (e && !fdbExpired(e, ageingMs(br), env.now) && (e.state !== 'dynamic' || (e.ifindex === port.ifindex && e.updatedMs === env.now))) {
+    return e.state === 'dynamic' ? 'refreshed' : 'ignored';
+  }
+  return fdbLearnDraft(liveBridge(env, ns, br), port.ifindex, mac, env.now);
 }
 
 /** How `bridge fdb show` prints an entry (the trace quotes it). */
@@ -94,7 +112,7 @@ export const bridgeHandler: DeviceHandler<BridgeLink> = {
   /** br_dev_xmit(): the host sends `frame` out of the bridge. */
   xmit(env, ns, br, frame) {
     const world = cfg(env);
-    const dbr = liveBridge(env, ns, br);
+    const dbr = curBridge(env, ns, br);
     if (isGroup(frame.dst)) {
       const n = flood(env, ns, br, undefined, frame, false);
       env.step({ kind: 'bridge', action: `${br.name}: ${frame.dst === BROADCAST_MAC ? 'broadcast' : 'multicast'} flooded to ${n} port(s)` });
@@ -136,11 +154,11 @@ export const bridgeHandler: DeviceHandler<BridgeLink> = {
       env.drop('martian', `frame with source MAC ${frame.src}`);
       return;
     }
-    const dbr = liveBridge(env, ns, br);
     if (port.brport?.learning ?? true) {
-      const r = fdbLearnDraft(dbr, port.ifindex, frame.src, env.now);
+      const r = learn(env, ns, br, port, frame.src);
       if (r !== 'ignored') env.step({ kind: 'bridge', action: `${br.name}: ${r} ${frame.src} on ${port.name}` });
     }
+    const dbr = curBridge(env, ns, br);
     // br_nf_pre_routing() runs at the bridge's PREROUTING hook, before br_handle_frame_finish()
     // looks the destination up in the FDB: for every IPv4 frame, also one addressed to the
     // bridge's own MAC (ip_sabotage_in() then skips iptables PREROUTING in ip_rcv()). A DNAT

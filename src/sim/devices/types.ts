@@ -47,9 +47,15 @@ import type { Frame, Ipv4Packet } from '../packet.js';
 import type { Disposition, Step } from '../trace.js';
 
 export interface DpEnv {
-  /** The world being changed by this packet walk (learning, counters, conntrack). */
-  readonly world: Draft<World>;
+  /**
+   * The configuration as the walk started (links, ports, sysctls): read only,
+   * never changed by a walk. State changes go through `ns(name)`.
+   */
+  readonly world: World;
+  /** The namespace's state to change (learning, counters, conntrack): a draft made on first use. */
   ns(name: NsName): Draft<Netns>;
+  /** The namespace as it is now in the walk (the draft if written, else the configuration), for reads. */
+  cur(name: NsName): Netns;
   /** Current time (ms) of the twin's clock. */
   readonly now: number;
   /** Record a step on the current hop. */

@@ -82,8 +82,7 @@ function encap(world: World, ns: NsName, vx: VxlanLink, inner: Frame, dst: numbe
 export const vxlanHandler: DeviceHandler<VxlanLink> = {
   xmit(env, ns, vx, frame) {
     const world = cfg(env);
-    const live = env.ns(ns).links[vx.ifindex] as Draft<VxlanLink>;
-    const remotes = vxlanRemotes(live as VxlanLink, frame.dst, env.now);
+    const remotes = vxlanRemotes(env.cur(ns).links[vx.ifindex] as VxlanLink, frame.dst, env.now);
     if (remotes.length === 0) {
       env.step({ kind: 'drop', action: `${vx.name}: no remote VTEP for ${frame.dst} (no FDB entry, no 00:00:00:00:00:00 default): dropped` });
       env.drop('no_route', `${vx.name} has no remote VTEP for ${frame.dst}`);

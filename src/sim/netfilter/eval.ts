@@ -38,12 +38,13 @@ import {
   replyTupleTaken,
   tupleOf,
 } from './conntrack.js';
-import { saveRule } from './format.js';
+import { saveRule, statisticProbabilityText } from './format.js';
 import type { NfDevs, NfEnv, NfResult } from './index.js';
 import { isBuiltin } from './tables.js';
 
 type Verdict =
-  | { readonly v: 'ACCEPT' }
+  /** `rule`: the ACCEPT rule, when commented MARK rules led to it (see Ctx.marked). */
+  | { readonly v: 'ACCEPT'; readonly rule?: string }
   | { readonly v: 'DROP' | 'REJECT'; readonly with?: RejectWith; readonly chain: string; readonly rule: string }
   /** A NAT target decided (ACCEPT after setting up the binding). */
   | { readonly v: 'NAT'; readonly spec: NfRuleSpec; readonly chain: string; readonly rule: string };
@@ -60,6 +61,16 @@ interface Ctx {
   depth: number;
   /** The last rule that matched with a terminal effect (for the trace). */
   notrack: boolean;
+  /** The chain and rule (0-based) being matched, for -m statistic's draw. */
+  chain: string;
+  ruleIndex: number;
+  /** Random-mode statistic matches evaluated so far in this chain traversal (NfRandomDraw 'pick'). */
+  randomDraws: number;
+  /**
+   * Commented MARK rules that matched (a policy agent's "allowed by" marks):
+   * each is a trace step, and the ACCEPT that follows is shown with its rule.
+   */
+  marked: number;
 }
 
 // ---------------------------------------------------------------------------
@@ -130,6 +141,8 @@ function matchOne(c: Ctx, m: NfMatch): boolean {
     }
     case 'mark':
       return (((p.mark & m.mask) >>> 0) === m.value) !== m.inv;
+    case 'statistic':
+      return statisticMatch(c, m);
     case 'physdev': {
       if (m.physIn && !ifaceMatches(m.physIn, c.devs.physIn)) return false;
       if (m.physOut && !ifaceMatches(m.physOut, c.devs.physOut)) return false;
@@ -139,6 +152,54 @@ function matchOne(c: Ctx, m: NfMatch): boolean {
       return true;
     }
   }
+}
+
+/** FNV-1a over a string: the twin's stand-in for get_random_u32() (see NfRandomDraw 'hash'). */
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+/** The packet's flow as the hash sees it: addresses, protocol, ports or echo id. */
+function flowText(p: Ipv4Packet): string {
+  const l4 = p.ports ? `${p.ports.sport}:${p.ports.dport}` : p.icmp?.id !== undefined ? `id ${p.icmp.id}` : '';
+  return `${p.src}>${p.dst}/${p.proto}/${l4}`;
+}
+
+/**
+ * xt_statistic's statistic_mt(). nth: the kernel's counter (`count`, shared by
+ * every packet reaching the match) advances; the match fires when it wraps to
+ * 0. random: the kernel compares a fresh random number with the probability;
+ * the twin draws deterministically (the namespace's NfRandomDraw) and says so
+ * in the trace.
+ */
+function statisticMatch(c: Ctx, m: Extract<NfMatch, { kind: 'statistic' }>): boolean {
+  if (m.mode === 'nth') {
+    const dm = m as Draft<Extract<NfMatch, { kind: 'statistic'; mode: 'nth' }>>;
+    const next = dm.count === dm.every ? 0 : dm.count + 1;
+    dm.count = next;
+    return (next === 0) !== m.inv;
+  }
+  const draw = c.ns.netfilter.random ?? { kind: 'hash' as const };
+  const p = statisticProbabilityText(m.probability);
+  let hit: boolean;
+  let how: string;
+  if (draw.kind === 'pick') {
+    hit = c.randomDraws === draw.pick;
+    how = `the twin takes random branch ${draw.pick} of each chain (NfRandomDraw pick)`;
+  } else {
+    const r = fnv1a(`${flowText(c.pkt)}|${c.chain}|${c.ruleIndex}`) & 0x7fffffff;
+    hit = r < m.probability;
+    how = 'the twin draws from a hash of the flow instead of at random: an assumption';
+  }
+  c.randomDraws++;
+  const matched = hit !== m.inv;
+  c.env.step?.({ kind: 'netfilter', action: `${c.table.name} ${c.chain}: statistic random ${m.inv ? '! ' : ''}probability ${p}: ${matched ? 'matched' : 'not matched'} (${how})` });
+  return matched;
 }
 
 function ruleMatches(c: Ctx, s: NfRuleSpec): boolean {
@@ -164,16 +225,21 @@ function runChain(c: Ctx, chainName: string): Verdict | undefined {
   const chain = findChain(c.table, chainName);
   if (!chain) return undefined;
   if (++c.depth > 64) return undefined; // nft caps jump depth; loops are refused at insert time
+  const saved = { chain: c.chain, ruleIndex: c.ruleIndex, randomDraws: c.randomDraws };
+  c.chain = chainName;
+  c.randomDraws = 0;
   try {
-    for (const r of chain.rules) {
+    for (let i = 0; i < chain.rules.length; i++) {
+      const r = chain.rules[i]!;
       const spec = r.spec as NfRuleSpec;
+      c.ruleIndex = i;
       if (!ruleMatches(c, spec)) continue;
       r.counters = { pkts: r.counters.pkts + 1, bytes: r.counters.bytes + c.pkt.len };
       const t = spec.target;
       if (!t) continue;
       switch (t.kind) {
         case 'ACCEPT':
-          return { v: 'ACCEPT' };
+          return c.marked > 0 ? { v: 'ACCEPT', rule: saveRule(chainName, spec) } : { v: 'ACCEPT' };
         case 'DROP':
           return { v: 'DROP', chain: chainName, rule: saveRule(chainName, spec) };
         case 'REJECT':
@@ -189,6 +255,12 @@ function runChain(c: Ctx, chainName: string): Verdict | undefined {
           continue;
         case 'MARK':
           c.pkt = { ...c.pkt, mark: ((c.pkt.mark & ~t.mask) ^ t.value) >>> 0 };
+          if (spec.matches.some((m) => m.kind === 'comment')) {
+            // A commented mark records a decision (NetworkPolicy agents mark what a policy rule allowed).
+            c.marked++;
+            const text = (spec.matches.find((m) => m.kind === 'comment') as { text: string }).text;
+            c.env.step?.({ kind: 'netfilter', action: `${c.table.name} ${chainName}: MARK (${text})`, entry: saveRule(chainName, spec) });
+          }
           continue;
         case 'NOTRACK':
           c.notrack = true;
@@ -202,6 +274,9 @@ function runChain(c: Ctx, chainName: string): Verdict | undefined {
     return undefined;
   } finally {
     c.depth--;
+    c.chain = saved.chain;
+    c.ruleIndex = saved.ruleIndex;
+    c.randomDraws = saved.randomDraws;
   }
 }
 
@@ -225,9 +300,9 @@ function runTable(
   if (!table || !isBuiltin(tableName, hook)) return undefined;
   const chain = findChain(table, hook);
   if (!chain || !chain.created) return undefined;
-  const c: Ctx = { ns, table, hook, pkt, devs, env, ctStates, depth: 0, notrack: false };
+  const c: Ctx = { ns, table, hook, pkt, devs, env, ctStates, depth: 0, notrack: false, chain: hook, ruleIndex: 0, randomDraws: 0, marked: 0 };
   const v = runChain(c, hook);
-  if (v) return { outcome: { verdict: v, entry: v.v === 'ACCEPT' ? undefined : v.rule }, pkt: c.pkt, notrack: c.notrack };
+  if (v) return { outcome: { verdict: v, entry: v.rule }, pkt: c.pkt, notrack: c.notrack };
   const policy = chain.policy ?? 'ACCEPT';
   if (chain.counters) chain.counters = { pkts: chain.counters.pkts + 1, bytes: chain.counters.bytes + c.pkt.len };
   const entry = `-P ${hook} ${policy}`;

@@ -241,7 +241,37 @@ function saveMatch(m: NfMatch): string {
       return ` -m mark${m.inv ? ' !' : ''} --mark ${hex(m.value)}${m.mask === 0xffffffff ? '' : '/' + hex(m.mask)}`;
     case 'physdev':
       return ' -m physdev' + physdevText(m);
+    case 'statistic':
+      return ' -m statistic' + statisticText(m, '--');
   }
+}
+
+/**
+ * libxt_statistic print_match(): `mode random [!] probability %.11f` or
+ * `mode nth [!] every N [packet P]`; the save form (prefix `--`) always
+ * prints the packet, the listing only when it is not 0 (checked on the kernel).
+ */
+function statisticText(m: Extract<NfMatch, { kind: 'statistic' }>, prefix: string): string {
+  const inv = m.inv ? ' !' : '';
+  if (m.mode === 'random') return ` ${prefix}mode random${inv} ${prefix}probability ${statisticProbabilityText(m.probability)}`;
+  let s = ` ${prefix}mode nth${inv} ${prefix}every ${m.every + 1}`;
+  if (m.packet !== 0 || prefix !== '') s += ` ${prefix}packet ${m.packet}`;
+  return s;
+}
+
+/**
+ * `%.11f` of probability / 0x80000000. glibc rounds the exact binary value
+ * half to even (e.g. 1/4096 prints 0.00024414062); toFixed would round the
+ * tie up, so the digits are computed exactly.
+ */
+export function statisticProbabilityText(prob: number): string {
+  const num = BigInt(prob) * 100_000_000_000n;
+  const den = 0x80000000n;
+  let q = num / den;
+  const r2 = (num % den) * 2n;
+  if (r2 > den || (r2 === den && q % 2n === 1n)) q += 1n;
+  const digits = q.toString().padStart(12, '0');
+  return `${digits.slice(0, -11)}.${digits.slice(-11)}`;
 }
 
 function physdevText(m: Extract<NfMatch, { kind: 'physdev' }>): string {
@@ -448,6 +478,8 @@ function listMatch(m: NfMatch, proto: number, numeric: boolean): string {
       return ` mark match${m.inv ? ' !' : ''} ${hex(m.value)}${m.mask === 0xffffffff ? '' : '/' + hex(m.mask)}`;
     case 'physdev':
       return ' PHYSDEV match' + physdevText(m);
+    case 'statistic':
+      return ' statistic' + statisticText(m, '');
   }
 }
 

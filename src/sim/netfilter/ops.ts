@@ -218,20 +218,27 @@ export function deleteRuleNum(world: World, ns: NsName, table: TableName, chain:
   return { ok: true, world: mutate(world, ns, table, (d) => void draftChain(d, chain).rules.splice(num - 1, 1)) };
 }
 
-/** `-D chain rule-spec`: the first identical rule. */
+/**
+ * `-D chain rule-spec`: the first identical rule. A chain that does not exist
+ * gives "Bad rule" like a missing rule (iptables-nft 1.8.9 on the kernel:
+ * `iptables -D NOPE -j ACCEPT` and `iptables -t nat -D NOPE -j ACCEPT`), unlike
+ * `-D NOPE 1` ("No chain/target/match by that name.").
+ */
 export function deleteRuleSpec(world: World, ns: NsName, table: TableName, chain: string, spec: NfRuleSpec): NfOpResult {
   const t = getTable(world, ns, table);
-  if (!chainKnown(t, table, chain)) return fail(NO_CHAIN);
   const c = realChain(t, chain);
   const i = c ? c.rules.findIndex((r) => sameSpec(r.spec, spec)) : -1;
   if (i < 0) return fail(BAD_RULE);
   return { ok: true, world: mutate(world, ns, table, (d) => void draftChain(d, chain).rules.splice(i, 1)) };
 }
 
-/** `-C chain rule-spec` */
+/**
+ * `-C chain rule-spec`. A missing chain is a missing rule: iptables-nft 1.8.9
+ * prints "Bad rule (does a matching rule exist in that chain?)." for
+ * `iptables -C NOPE -j ACCEPT` whether or not the table exists.
+ */
 export function checkRule(world: World, ns: NsName, table: TableName, chain: string, spec: NfRuleSpec): NfOpResult {
   const t = getTable(world, ns, table);
-  if (!chainKnown(t, table, chain)) return fail(NO_CHAIN);
   const c = realChain(t, chain);
   if (!c || !c.rules.some((r) => sameSpec(r.spec, spec))) return fail(BAD_RULE);
   return { ok: true, world };

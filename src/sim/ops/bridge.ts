@@ -12,7 +12,7 @@
  * Errors are the exact text the tools print (`RTNETLINK answers: ...`,
  * extack `Error: ...`).
  */
-import { produce, type Draft } from 'immer';
+import { isDraft, produce, type Draft } from 'immer';
 import { ZERO_MAC, type Ip4, type Mac } from '../../model/addr.js';
 import { hasCarrier } from '../../model/queries.js';
 import type { BridgeLink, FdbEntry, L2State, Link, Netns, NsName, VxlanLink, World } from '../../model/world.js';
@@ -122,8 +122,25 @@ export function liveFdb(br: BridgeLink, now: number): readonly FdbEntry[] {
 
 /** br_fdb_find(): the entry for a MAC (no VLANs: vlan_filtering is not modelled). */
 export function fdbLookup(br: BridgeLink, mac: Mac, now: number): FdbEntry | undefined {
-  const e = br.fdb.find((x) => x.mac === mac);
+  const e = fdbFind(br.fdb, mac);
   return e && !fdbExpired(e, ageingMs(br), now) ? e : undefined;
+}
+
+/**
+ * The first entry for `mac` in an FDB (expired or not). An immutable FDB is
+ * indexed by MAC once (a bridge with thousands of ports answers in one map
+ * access); an immer draft (being changed by a walk) is searched.
+ */
+const fdbIndexCache = new WeakMap<readonly FdbEntry[], Map<string, FdbEntry>>();
+export function fdbFind(fdb: readonly FdbEntry[], mac: Mac): FdbEntry | undefined {
+  if (fdb.length < 16 || isDraft(fdb)) return fdb.find((x) => x.mac === mac);
+  let m = fdbIndexCache.get(fdb);
+  if (!m) {
+    m = new Map();
+    for (const e of fdb) if (!m.has(e.mac)) m.set(e.mac, e);
+    fdbIndexCache.set(fdb, m);
+  }
+  return m.get(mac);
 }
 
 /** Entries that deliver to the bridge itself (local/permanent: own MACs and `fdb add ... permanent`). */
@@ -246,6 +263,7 @@ export function setMaster(world: World, nsName: NsName, ifindex: number, masterI
       addLocalDraft(br, dl.mac, ifindex, d.clockMs);
       dl.brport.localMac = dl.mac;
       br.carrierFromPorts = true;
+      br.hadPorts = true;
       recalcBridgeMacDraft(dns, br, d.clockMs);
     }),
   );

@@ -90,7 +90,9 @@ function nextL2(world: World, nsName: NsName, ns: Netns, link: Link): { l2: L2St
   let gotLinkLocal = false;
   let igmpReported = prev.igmpReported ?? false;
   let igmpReport = false;
+  let ll6Removed = prev.ll6Removed ?? false;
   if (prev.up && !up) {
+    ll6Removed = false;
     // NETDEV_DOWN: ip_mc_down, br_multicast_stop, addrconf_ifdown (which leaves ff02::1 too if IPv6 was up).
     mc = ll6 !== undefined ? [] : mc.filter((m) => m === MC_ALL_NODES);
     ll6 = undefined;
@@ -101,7 +103,7 @@ function nextL2(world: World, nsName: NsName, ns: Netns, link: Link): { l2: L2St
     if (link.kind === 'bridge' && (link.mcastSnooping ?? true)) mc = withAdded(mc, MC_MRD4, MC_MRD6);
     mc = withAdded(mc, MC_ALL_HOSTS);
   }
-  if (up && v6 && ready && ll6 === undefined) {
+  if (up && v6 && ready && ll6 === undefined && !ll6Removed) {
     // addrconf_link_ready(): the link-local appears (EUI-64 of the current MAC) and DAD joins its group.
     ll6 = link.mac;
     mc = withAdded(mc, MC_ALL_NODES, solicitedNode(link.mac));
@@ -139,6 +141,7 @@ function nextL2(world: World, nsName: NsName, ns: Netns, link: Link): { l2: L2St
     ...(ll6Ms !== undefined ? { ll6Ms } : {}),
     ...(chatted ? { chatted } : {}),
     ...(igmpReported ? { igmpReported } : {}),
+    ...(ll6Removed ? { ll6Removed } : {}),
   };
   return { l2, gotLinkLocal, igmpReport };
 }
@@ -153,6 +156,7 @@ function sameL2(a: L2State | undefined, b: L2State): boolean {
     a.ll6Ms === b.ll6Ms &&
     (a.chatted ?? false) === (b.chatted ?? false) &&
     (a.igmpReported ?? false) === (b.igmpReported ?? false) &&
+    (a.ll6Removed ?? false) === (b.ll6Removed ?? false) &&
     a.mc.length === b.mc.length &&
     a.mc.every((m, i) => m === b.mc[i]) &&
     a.uc === b.uc

@@ -209,9 +209,10 @@ function canonical(key: string, value: string, current: string): string | 'EINVA
 /**
  * `sysctl -w key=value` (value already trimmed as procps does). Applies the
  * kernel's side effects:
- * - net.ipv4.ip_forward and conf.all.forwarding are one variable; writing it
- *   sets conf.default.forwarding and every device's forwarding too
- *   (devinet_sysctl_forward() -> inet_forward_change());
+ * - net.ipv4.ip_forward and conf.all.forwarding are one variable; changing it
+ *   sets conf.default.forwarding and every device's forwarding too, and
+ *   conf.all.accept_redirects to the opposite (devinet_sysctl_forward() ->
+ *   inet_forward_change()); writing the value it already has does nothing;
  * - conf.default.K (K other than forwarding) reaches every device except lo
  *   that did not write K itself (devinet_copy_dflt_conf());
  * - net.ipv6.conf.all.{disable_ipv6,forwarding} reach default and every device;
@@ -243,6 +244,10 @@ export function sysctlWrite(world: World, nsName: NsName, key: string, value: st
   const next = produce(world, (d) => {
     const dns = d.ns[nsName]!;
     if (key === 'net.ipv4.ip_forward' || key === 'net.ipv4.conf.all.forwarding') {
+      // devinet_sysctl_forward(): only a change of the value calls inet_forward_change(), which
+      // sets conf.default and every device, and conf.all.accept_redirects to the opposite.
+      if (current === v) return;
+      dns.sysctl['net.ipv4.conf.all.accept_redirects'] = v === '0' ? '1' : '0';
       dns.sysctl['net.ipv4.ip_forward'] = v;
       dns.sysctl['net.ipv4.conf.all.forwarding'] = v;
       dns.sysctl['net.ipv4.conf.default.forwarding'] = v;

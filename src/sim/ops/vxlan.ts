@@ -7,7 +7,7 @@
  * remotes (`bridge fdb append 00:00:00:00:00:00 dst ...`) has one entry per
  * remote, kept together in append order (see fdbModify in ./bridge.ts).
  */
-import { produce, type Draft } from 'immer';
+import { isDraft, produce, type Draft } from 'immer';
 import { ZERO_MAC, type Ip4, type Mac } from '../../model/addr.js';
 import { linkByName } from '../../model/queries.js';
 import type { FdbEntry, NsName, VxlanLink, World } from '../../model/world.js';
@@ -121,10 +121,32 @@ export function vxlanLiveFdb(vx: VxlanLink, now: number): readonly FdbEntry[] {
  * entry (head-end replication). Empty: the frame is dropped.
  */
 export function vxlanRemotes(vx: VxlanLink, dst: Mac, now: number): readonly FdbEntry[] {
-  const live = vxlanLiveFdb(vx, now);
-  const own = live.filter((e) => e.mac === dst);
+  const hold = vxlanAgeingMs(vx);
+  const alive = (e: FdbEntry): boolean => hold === 0 || e.state !== 'dynamic' || now - e.updatedMs < hold;
+  const own = entriesFor(vx.fdb, dst).filter(alive);
   if (own.length > 0 && isValidMac(dst)) return own;
-  return live.filter((e) => e.mac === ZERO_MAC);
+  return entriesFor(vx.fdb, ZERO_MAC).filter(alive);
+}
+
+/**
+ * The FDB entries of one MAC, in table order. An immutable FDB is indexed by
+ * MAC once (a flannel node holds one entry per other node); an immer draft
+ * is searched.
+ */
+const fdbByMac = new WeakMap<readonly FdbEntry[], Map<string, FdbEntry[]>>();
+function entriesFor(fdb: readonly FdbEntry[], mac: Mac): readonly FdbEntry[] {
+  if (fdb.length < 16 || isDraft(fdb)) return fdb.filter((e) => e.mac === mac);
+  let m = fdbByMac.get(fdb);
+  if (!m) {
+    m = new Map();
+    for (const e of fdb) {
+      const l = m.get(e.mac);
+      if (l) l.push(e);
+      else m.set(e.mac, [e]);
+    }
+    fdbByMac.set(fdb, m);
+  }
+  return m.get(mac) ?? [];
 }
 
 /**

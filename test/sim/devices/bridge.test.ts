@@ -82,4 +82,26 @@ describe('bridge datapath (br_handle_frame)', () => {
     expect(r.output).toContain('1 packets transmitted, 1 received');
     expect(r.output.endsWith('02:00:00:00:02:00 dev pa master br0 \n02:00:00:00:02:02 dev pc master br0 \n') || r.output.endsWith('02:00:00:00:02:02 dev pc master br0 \n02:00:00:00:02:00 dev pa master br0 \n')).toBe(true);
   });
+
+  it('runs br_netfilter PREROUTING before the own-MAC decision: a DNAT back to the ingress port needs hairpin (conformance 113)', () => {
+    // a reaches itself through a port forward on the bridge's address: the frame is for br0's MAC,
+    // PREROUTING DNATs it to a, the new destination is behind br0, so it stays bridged to pa.
+    const script = [
+      'ip -n n addr add 10.0.0.254/24 dev br0',
+      'ip netns exec n sysctl -qw net.ipv4.ip_forward=1',
+      'ip netns exec n iptables -t nat -A PREROUTING -d 10.0.0.254 -p tcp --dport 8080 -j DNAT --to-destination 10.0.0.1:80',
+      'ip netns exec n iptables -t nat -A POSTROUTING -s 10.0.0.0/24 -d 10.0.0.0/24 -j MASQUERADE',
+      'ip -n a route add default via 10.0.0.254',
+      'ip netns exec n ping -c 1 -W 1 10.0.0.1',
+      'ip netns exec a nc -l -p 80 -k &',
+      'ip netns exec a nc -z -v -w 1 10.0.0.254 8080',
+      'bridge -n n link set dev pa hairpin on',
+      'ip netns exec a nc -z -v -w 1 10.0.0.254 8080',
+    ].join('\n');
+    const r = runScript(SETUP + '\n' + script + '\n');
+    expect(r.unsupported).toEqual([]);
+    const out = r.sections.slice(-3).map((x) => x.output);
+    expect(out[0]).toBe('nc: connect to 10.0.0.254 port 8080 (tcp) timed out: Operation now in progress\n');
+    expect(out[2]).toBe('Connection to 10.0.0.254 8080 port [tcp/http-alt] succeeded!\n');
+  });
 });

@@ -301,9 +301,9 @@ export const bridgeKind: LinkKind<Partial<BridgeSpec>> = {
   // netdev_update_features(): the bridge takes its ports' limits (veth 524280); without ports the default.
   tsoMaxSize: (world, ns, link) => {
     const ports = portsOf(world.ns[ns]!, link as BridgeLink);
-    // br_set_gso_limits() runs on every port event: min(TSO_MAX_SIZE 524280, ports); a bridge no port
-    // event touched keeps the netdev default 65536 (checked: after its last port left it shows 524280).
-    if (ports.length === 0) return (link as BridgeLink).carrierFromPorts ? 524280 : 65536;
+    // br_set_gso_limits() runs when ports join and leave: min(TSO_MAX_SIZE 524280, ports); a bridge
+    // that never had a port keeps the netdev default 65536 (checked: after its last port left it shows 524280).
+    if (ports.length === 0) return (link as BridgeLink).hadPorts ? 524280 : 65536;
     return Math.min(...ports.map((p) => (p.kind === 'vxlan' && p.dev === undefined ? 65536 : 524280)));
   },
 };

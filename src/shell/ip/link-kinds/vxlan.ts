@@ -221,8 +221,8 @@ export const vxlanKind: LinkKind<VxlanParsed> = {
     d['port'] = vx.dstport;
     d['learning'] = vx.learning;
     if (vx.tos) d['tos'] = `0x${vx.tos.toString(16)}`;
-    if (vx.ttlInherit) d['ttl'] = 'inherit';
-    else d['ttl'] = vx.ttl;
+    // iproute2 prints `ttl inherit` to the text output only (print_string(PRINT_FP, ...)): no JSON key.
+    if (!vx.ttlInherit) d['ttl'] = vx.ttl;
     d['df'] = 'unset';
     d['ageing'] = vx.ageingS ?? VXLAN_AGEING_S;
     d['udp_csum'] = true;

@@ -1,0 +1,184 @@
+/**
+ * Cluster-scale measurements for `npm run bench`: build time and heap per pod
+ * of synthetic clusters (bench/synth.ts), trace latency of random cross-node
+ * pod pairs, whole-cluster verification (src/verify), re-verification after
+ * one pod change, fuzz cases per second on small random clusters, and the
+ * cost of building through the cluster layer (src/cluster: the emulated CNI
+ * runtime, one twin-shell line per step) at small sizes.
+ */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { buildSynthetic, rng, type Design, type SynthCluster } from './synth.js';
+import { walk } from '../src/sim/datapath/engine.js';
+import { echoRequest } from '../src/sim/packet.js';
+import type { Ip4 } from '../src/model/addr.js';
+import { addPod, buildCluster, flannelHostGw, flannelVxlan } from '../src/cluster/index.js';
+import { verify } from '../src/verify/verify.js';
+import { ProbeMemo, type VerifyTarget } from '../src/verify/types.js';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+function heapUsed(): number {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
+function pct(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
+}
+
+export interface BuildFigures {
+  readonly nodes: number;
+  readonly pods: number;
+  readonly build_s: number;
+  readonly heap_bytes_per_pod: number;
+}
+
+/** Build a synthetic cluster, measuring time and retained heap. */
+export function measureBuild(nodes: number, podsPerNode: number, design: Design): { cluster: SynthCluster; figures: BuildFigures } {
+  const h0 = heapUsed();
+  const t0 = performance.now();
+  const cluster = buildSynthetic({ nodes, podsPerNode, design });
+  const t1 = performance.now();
+  const h1 = heapUsed();
+  return {
+    cluster,
+    figures: { nodes, pods: cluster.pods.length, build_s: (t1 - t0) / 1000, heap_bytes_per_pod: Math.round((h1 - h0) / cluster.pods.length) },
+  };
+}
+
+export interface TraceFigures {
+  /** First trace through nodes never traced before (their indexes are built then). */
+  readonly cold_p50_us: number;
+  readonly cold_p99_us: number;
+  /** The same pairs again (steady state). */
+  readonly trace_p50_us: number;
+  readonly trace_p99_us: number;
+  readonly delivered: number;
+  readonly traced: number;
+}
+
+/** One hop-by-hop trace (an echo request walk, what-if: the world is not rebuilt) per random cross-node pod pair. */
+export function measureTraces(c: SynthCluster, count: number, seed = 7): TraceFigures {
+  const r = rng(seed);
+  const pick = () => c.pods[Math.floor(r() * c.pods.length)]!;
+  const pairs: [string, Ip4][] = [];
+  while (pairs.length < count) {
+    const a = pick();
+    const b = pick();
+    if (a.node !== b.node) pairs.push([a.name, b.ip]);
+  }
+  let delivered = 0;
+  const run = (): number[] =>
+    pairs.map(([from, to]) => {
+      const t0 = performance.now();
+      const res = walk(c.world, { kind: 'output', ns: from, pkt: echoRequest({ src: 0 as Ip4, dst: to, id: 1, seq: 1, payload: 56, ttl: 64 }) }, { discard: true });
+      const us = (performance.now() - t0) * 1000;
+      if (res.trace.disposition === 'delivered') delivered++;
+      return us;
+    });
+  const cold = run().sort((a, b) => a - b);
+  delivered = 0;
+  const warm = run().sort((a, b) => a - b);
+  return {
+    cold_p50_us: pct(cold, 0.5),
+    cold_p99_us: pct(cold, 0.99),
+    trace_p50_us: pct(warm, 0.5),
+    trace_p99_us: pct(warm, 0.99),
+    delivered,
+    traced: count,
+  };
+}
+
+/** The verifier's view of a synthetic cluster. */
+export function verifyTarget(c: SynthCluster): VerifyTarget {
+  const w = c.world;
+  return {
+    world: w,
+    nodes: c.nodeNames.map((n) => {
+      const ns = w.ns[n]!;
+      const eth0 = Object.values(ns.links).find((l) => l.name === 'eth0')!;
+      const cni0 = Object.values(ns.links).find((l) => l.name === 'cni0')!;
+      const a = cni0.addrs[0]!;
+      return { ref: `node/${n}`, ns: n, ip: eth0.addrs[0]!.local, podCidrs: [{ addr: ((a.local & 0xffffff00) >>> 0) as Ip4, len: 24 }] };
+    }),
+    pods: c.pods.map((p) => ({ ref: `pod/${p.name}`, node: `node/${c.nodeNames[p.node]!}`, ns: p.name, ip: p.ip })),
+    outside: [],
+    egress: 'any',
+    label: (ns: string) => (ns === 'underlay' ? `network/${ns}` : ns.startsWith('node') ? `node/${ns}` : `pod/${ns}`),
+  };
+}
+
+export interface VerifyFigures {
+  readonly verify_s: number;
+  readonly ok: boolean;
+  readonly violations: number;
+  readonly reverify_after_pod_change_ms: number;
+}
+
+/**
+ * The whole-cluster no-NAT verification, then one pod changes (it is
+ * re-created with a new MAC, as after a restart) and the cluster is verified
+ * again with the first run's probe memo.
+ */
+export function measureVerify(c: SynthCluster): VerifyFigures {
+  const memo = new ProbeMemo();
+  const t0 = performance.now();
+  const rep = verify(verifyTarget(c), { memo, mtu: false });
+  const t1 = performance.now();
+  const p = c.pods[0]!;
+  const pns = c.world.ns[p.name]!;
+  const eth0 = pns.links[2]!;
+  const changed: SynthCluster = {
+    ...c,
+    world: { ...c.world, ns: { ...c.world.ns, [p.name]: { ...pns, links: { ...pns.links, 2: { ...eth0, mtu: eth0.mtu } } } } },
+  };
+  const t2 = performance.now();
+  verify(verifyTarget(changed), { memo, mtu: false });
+  const t3 = performance.now();
+  return { verify_s: (t1 - t0) / 1000, ok: rep.ok, violations: rep.violations.length, reverify_after_pod_change_ms: t3 - t2 };
+}
+
+/**
+ * Fuzz: random designs of up to 8 nodes x 8 pods, each built and checked
+ * pod to pod for every ordered pair (one trace each). Returns cases/s and
+ * how many cases had a pair not delivered (should be 0).
+ */
+export function measureFuzz(seconds: number, seed = 11): { fuzz_cases_per_s: number; cases: number; failing: number; pairs: number } {
+  const r = rng(seed);
+  const t0 = performance.now();
+  let cases = 0;
+  let failing = 0;
+  let pairs = 0;
+  while (performance.now() - t0 < seconds * 1000) {
+    const nodes = 2 + Math.floor(r() * 7);
+    const ppn = 1 + Math.floor(r() * 8);
+    const design: Design = r() < 0.5 ? 'host-gw' : 'vxlan';
+    const c = buildSynthetic({ nodes, podsPerNode: ppn, design, seed: cases + 1 });
+    let bad = false;
+    for (const a of c.pods) {
+      for (const b of c.pods) {
+        if (a === b) continue;
+        pairs++;
+        const res = walk(c.world, { kind: 'output', ns: a.name, pkt: echoRequest({ src: 0 as Ip4, dst: b.ip, id: 1, seq: 1, payload: 56, ttl: 64 }) }, { discard: true });
+        if (res.trace.disposition !== 'delivered') bad = true;
+      }
+    }
+    if (bad) failing++;
+    cases++;
+  }
+  const s = (performance.now() - t0) / 1000;
+  return { fuzz_cases_per_s: cases / s, cases, failing, pairs };
+}
+
+/** Building through src/cluster (the emulated CNI runtime, line by line): ms per pod at a small size. */
+export function measureClusterLayer(nodes: number, podsPerNode: number, design: Design): { build_s: number; ms_per_pod: number; pods: number } {
+  const t0 = performance.now();
+  let c = buildCluster({ nodes: Array.from({ length: nodes }, (_, i) => `node${i}`), design: design === 'host-gw' ? flannelHostGw() : flannelVxlan() });
+  const t1 = performance.now();
+  for (let i = 0; i < nodes; i++) for (let k = 0; k < podsPerNode; k++) c = addPod(c, { name: `p${i}-${k}`, node: `node${i}` });
+  const t2 = performance.now();
+  return { build_s: (t2 - t0) / 1000, ms_per_pod: (t2 - t1) / (nodes * podsPerNode), pods: nodes * podsPerNode };
+}
