@@ -1,14 +1,13 @@
-import { xyzCluster, withPolicies, matrix } from './test/policy/helpers.ts';
-import { formatMatrix } from './src/policy/matrix.ts';
-let t = Date.now();
-const c = xyzCluster();
-console.log('build', Date.now() - t); t = Date.now();
-const c2 = withPolicies(`apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: deny-ingress, namespace: x}
-spec: {podSelector: {}, policyTypes: [Ingress]}
-`, c);
-console.log('apply', Date.now() - t); t = Date.now();
-const m = matrix(c2);
-console.log('matrix', Date.now() - t);
-console.log(formatMatrix(m));
+import { buildCluster, staticRoutes } from './src/cluster/index.ts';
+import { applyK8s, deleteK8s } from './src/k8s/apply.ts';
+import { serviceReachability } from './src/kube-proxy/verify.ts';
+import { formatTrace } from './src/sim/format-trace.ts';
+import { readFileSync } from 'node:fs';
+const APP = readFileSync('test/kube-proxy/kube-proxy.test.ts','utf8').split('const APP = `')[1]!.split('`;')[0]!;
+let c = applyK8s(buildCluster({ nodes: ['node1', 'node2'], design: staticRoutes() }), APP);
+let d = deleteK8s(c, 'Pod', 'default/web-1');
+d = deleteK8s(d, 'Pod', 'default/web-2');
+const ch = serviceReachability(d, 'client', 'default/web');
+console.log(formatTrace(ch[0]!.traces[0]!));
+const d2 = deleteK8s(c, 'Pod', 'default/web-2', { reconcile: { skip: ['kube-proxy@node1'] } });
+for (const x of serviceReachability(d2, 'client', 'default/web')) console.log(x.ok, x.reason);

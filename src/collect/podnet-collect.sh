@@ -200,4 +200,7 @@ if [ "$proc" = 1 ] && [ "$no_netns" = 0 ] && have nsenter; then
 fi
 collect_files "$cni_conf_dir"
 collect_files "$cni_state_dir"
+# Dumping a veth whose peer is in another namespace makes the kernel give that namespace a netnsid
+# (peernet2id_alloc), as any `ip link show` does: the list again, with the ids the node has now.
+run 'ip -j netns list (after)' ip -j netns list
 printf '@@podnet end\n'

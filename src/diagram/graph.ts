@@ -103,8 +103,9 @@ export function buildGraph(world: World, opts: BuildOptions = {}): DiagramGraph 
   for (const ns of names) {
     const place = placement[ns] ?? { kind: 'netns', name: ns };
     const links = linksSorted(world.ns[ns]!).filter(visible);
-    // An empty initial namespace of a scenario's lab adds nothing to the picture.
-    if (links.length === 0 && place.kind === 'lab' && !opts.keep?.has(ns)) continue;
+    // An empty initial namespace (a scenario's lab host, a script's host) adds nothing to the
+    // picture, unless it is all there is (a fresh machine in the terminal).
+    if (links.length === 0 && (place.kind === 'lab' || place.kind === 'host') && !opts.keep?.has(ns) && (place.kind === 'lab' || names.length > 1)) continue;
     if (place.group !== undefined) {
       const bk = boxKey(place.group);
       if (!g.hasNode(bk)) {

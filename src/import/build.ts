@@ -26,6 +26,7 @@ import { ROOT_NS, type Assumption, type BridgeLink, type Netns, type NsName, typ
 import { createWorld, newNamespace } from '../sim/ops/netns.js';
 import { settleLinks } from '../sim/ops/mcast.js';
 import { iptablesRestore } from '../shell/iptables-restore.js';
+import { runScript } from '../shell/interp.js';
 import { parseBundle, type Bundle, type BundleNetns } from './bundle.js';
 import { buildNetns, type BuiltNs, type Note, type StandIn } from './netns.js';
 import { checkFidelity } from './fidelity.js';
@@ -113,6 +114,9 @@ export function importBundles(inputs: readonly BundleInput[], opts: ImportOption
       mapping.push({ node, nodeNs: bn.name, twinNs: tn });
       const note = (n: Note): void => void assumptions.push({ ...n, node, ns: tn });
       const r = buildNetns({ world, twinName: tn, clockMs: IMPORT_CLOCK_MS, note }, bn);
+      if (/^pid-\d+$/.test(bn.name)) {
+        note({ severity: 'info', area: 'link', text: `the namespace of process ${bn.name.slice(4)} (collected with --proc) has no \`ip netns\` name on the node; the twin names it ${tn} (so \`ip link\` shows link-netns ${tn} where the node shows link-netnsid N)` });
+      }
       built.set(tn, { node, bundleNs: bn, built: r });
     }
     reportNodes.push({ name: node, origin, ...(kernel ? { kernel } : {}), namespaces: mapping });
@@ -266,6 +270,15 @@ export function importBundles(inputs: readonly BundleInput[], opts: ImportOption
       const routes = new Set(mine.filter((a) => a.area === 'route').map((a) => /^route (\{.*\}) not imported: /.exec(a.text)?.[1] ?? ''));
       const tables = new Set(mine.filter((a) => a.area === 'netfilter' && a.table !== undefined).map((a) => a.table!));
       for (const n of checkFidelity(world, tn, x.bundleNs, standIns, { routes, tables })) assumptions.push({ ...n, node: x.node, ns: tn });
+    }
+  }
+  if (opts.fidelity !== false && single) {
+    // `ip netns list`: the same names, newest first, with the same ids.
+    const b = bundles[0]!;
+    const node = b.b.meta['ip -j netns list (after)'] ?? b.b.meta['ip -j netns list'];
+    const twin = runScript('ip -j netns list\n', { world }).output;
+    if (node && node.status === 0 && node.body.trim() !== twin.trim()) {
+      assumptions.push({ severity: 'warn', node: b.node, ns: ROOT_NS, area: 'fidelity', text: `ip netns list shows ${node.body.trim()} on the node, ${twin.trim()} in the twin` });
     }
   }
   world = { ...world, assumptions };

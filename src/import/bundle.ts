@@ -11,6 +11,7 @@
  *   @@podnet stderr LINE           (0 or more)
  *   @@podnet netns NAME            the following cmd sections ran in NAME ("/" = initial)
  *   @@podnet file PATH             a file's content, closed like a cmd section
+ *   @@podnet cmd LABEL (after)     a node-wide listing taken at the end
  *   @@podnet end                   the collector finished
  *
  * Pure: text in, data out. Problems are collected, never thrown.
@@ -104,7 +105,7 @@ export function parseBundle(text: string): Bundle {
       }
       const sec: BundleSection = { label: arg, body, status, stderr: err.length ? err.join('\n') + '\n' : '', line: lineNo };
       if (kw === 'file') files[arg] = sec;
-      else if (cur) cur.cmds[arg] = sec;
+      else if (cur && !arg.endsWith(' (after)')) cur.cmds[arg] = sec;
       else meta[arg] = sec;
     } else problems.push(`line ${lineNo}: unknown section "${kw}"`);
   }

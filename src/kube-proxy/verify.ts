@@ -64,6 +64,26 @@ function servicePortsOf(c: Cluster, fromNode: string, service: string): Compiled
   return ports;
 }
 
+/**
+ * The backends a node's kube-proxy has programmed for a service port: the
+ * KUBE-SEP chains its KUBE-SVC chain jumps to, in order, and each one's DNAT
+ * destination (what the node does, which lags the API when kube-proxy does).
+ */
+export function programmedEndpoints(w: World, node: string, svcChainName: string): { readonly chain: string; readonly endpoint: string }[] {
+  const nat = w.ns[node]?.netfilter.tables.nat;
+  const svc = nat?.chains.find((ch) => ch.name === svcChainName);
+  if (!nat || !svc) return [];
+  const out: { chain: string; endpoint: string }[] = [];
+  for (const r of svc.rules) {
+    const t = r.spec.target;
+    if (t?.kind !== 'jump' || !t.chain.startsWith('KUBE-SEP-')) continue;
+    const sep = nat.chains.find((ch) => ch.name === t.chain);
+    const dnat = sep?.rules.map((x) => x.spec.target).find((x) => x?.kind === 'DNAT');
+    if (dnat?.kind === 'DNAT' && dnat.range.minIp !== undefined) out.push({ chain: t.chain, endpoint: `${formatIp4(dnat.range.minIp)}:${dnat.range.minPort ?? '?'}` });
+  }
+  return out;
+}
+
 function nodeOf(c: Cluster, from: string): string {
   const p = c.pods[from];
   if (p) return p.node;
@@ -105,17 +125,21 @@ export function serviceReachability(c: Cluster, from: string, service: string, o
       dst = { ip: n.ip, port: sp.nodePort };
     } else dst = { ip: sp.clusterIP, port: sp.port };
     const dialled = `${dst.ip}:${dst.port}`;
-    if (sp.endpoints.length === 0) {
+    // What the node that translates the request (the sender's node; for NodePorts the node dialled) has programmed.
+    const translating = o.nodePort ?? nodeOf(c, from);
+    const programmed = programmedEndpoints(c.world, translating, sp.svcChain);
+    if (programmed.length === 0) {
       const r = probe(c.world, { from: src.ns, to: parseIp4(dst.ip)!, proto: sp.protocol, dport: dst.port });
       const t = r.traces[0];
       out.push({ service, servicePort: sp.servicePortName, dialled, backend: -1, endpoint: '', ok: false, endedIn: t?.endedIn ?? '', disposition: t?.disposition ?? 'none', reason: `no endpoints: ${t ? `${t.disposition}: ${t.reason}` : 'nothing sent'}`, traces: r.traces });
       continue;
     }
-    sp.endpoints.forEach((ep, k) => {
+    programmed.forEach((ep, k) => {
       const w = withDraw(c.world, { kind: 'pick', pick: k });
       const r = probe(w, { from: src.ns!, to: parseIp4(dst.ip)!, proto: sp.protocol, dport: dst.port });
-      const targetNs = ep.pod ? s.sandbox[ep.pod] : undefined;
-      const j = judge(r, dst, ep.endpoint, targetNs);
+      const apiEp = sp.endpoints.find((e) => e.endpoint === ep.endpoint);
+      const targetNs = apiEp?.pod ? s.sandbox[apiEp.pod] : undefined;
+      const j = apiEp ? judge(r, dst, ep.endpoint, targetNs) : { ...judge(r, dst, ep.endpoint, undefined), ok: false, reason: `${ep.endpoint} is programmed on ${translating} but is no endpoint of the service any more (kube-proxy there has not synced)` };
       const t = r.traces[0];
       const dnat = t ? dnatTarget(t) : undefined;
       out.push({

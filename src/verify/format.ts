@@ -73,7 +73,8 @@ export function formatViolation(v: Violation, o: FormatOptions = {}): string {
 
 export function formatReport(r: VerifyReport, o: FormatOptions = {}): string {
   let s = '';
-  for (const v of r.violations) s += formatViolation(v, o);
+  const fo = o.label || !r.label ? o : { ...o, label: r.label };
+  for (const v of r.violations) s += formatViolation(v, fo);
   for (const n of r.notes) s += `${o.indent ?? '  '}note: ${n}\n`;
   return s;
 }

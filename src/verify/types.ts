@@ -143,6 +143,8 @@ export interface VerifyReport {
   /** What was not held against the design: flows denied by explicit rules (network policy), pods without address. */
   readonly notes: readonly string[];
   readonly stats: VerifyStats;
+  /** The target's namer of namespaces (for printing the witness walks). */
+  readonly label?: (ns: NsName) => string;
 }
 
 export interface VerifyOptions {

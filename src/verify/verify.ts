@@ -233,5 +233,6 @@ export function verify(t: VerifyTarget, o: VerifyOptions = {}): VerifyReport {
     violations: out,
     notes,
     stats: { nodes: t.nodes.length, pods: t.pods.length, podClasses: classes.length, probes: ctx.probes, memoHits: ctx.memoHits },
+    label: t.label,
   };
 }

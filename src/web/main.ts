@@ -32,6 +32,8 @@ let terminal: ShellTerminal | undefined;
 let canSave = false;
 const view: View = { walks: [], hops: [], current: 0 };
 let zoom = 1;
+/** Fit the diagram to the pane after each drawing until the user zooms by hand. */
+let autoFit = true;
 
 async function loadSource(): Promise<Source> {
   try {
@@ -74,7 +76,8 @@ async function renderDiagram(): Promise<void> {
   const box = $('diagram');
   box.replaceChildren(svg);
   box.dataset.renders = String(Number(box.dataset.renders ?? '0') + 1);
-  applyZoom();
+  if (autoFit) fitZoom();
+  else applyZoom();
   highlight();
   renderHopList();
 }
@@ -95,7 +98,11 @@ function applyZoom(): void {
 function fitZoom(): void {
   const svg = $('diagram').querySelector('svg');
   const pane = $('diagram-pane');
-  if (!svg || !svg.dataset.w) return;
+  if (!svg) return;
+  if (!svg.dataset.w) {
+    svg.dataset.w = String(Number(svg.getAttribute('width')?.replace('pt', '') ?? 0));
+    svg.dataset.h = String(Number(svg.getAttribute('height')?.replace('pt', '') ?? 0));
+  }
   const pt = 96 / 72;
   zoom = Math.min(1.5, (pane.clientWidth - 24) / (Number(svg.dataset.w) * pt), (pane.clientHeight - 48) / (Number(svg.dataset.h) * pt));
   applyZoom();
@@ -386,7 +393,7 @@ function showResults(rep: RunReport): void {
         const p = s.probe!;
         selectTab('trace');
         setWalks(
-          p.traces.map((tr: Trace, i: number) => ({ label: `${i + 1}. ${tr.title}`, trace: tr })),
+          p.traces.map((tr: Trace, i: number) => ({ label: `${i + 1}. ${session.walkTitle(tr)}`, trace: tr })),
           `step ${s.index}: ${p.kind} ${p.from} -> ${p.to}: ${p.outcome}`,
           s.checks.every((c) => c.pass),
         );
@@ -550,17 +557,24 @@ async function start(): Promise<void> {
     terminal?.notice('# an empty machine: only lo in the initial namespace');
   });
   $('zoom-in').addEventListener('click', () => {
+    autoFit = false;
     zoom *= 1.25;
     applyZoom();
   });
   $('zoom-out').addEventListener('click', () => {
+    autoFit = false;
     zoom /= 1.25;
     applyZoom();
   });
-  $('zoom-fit').addEventListener('click', fitZoom);
+  $('zoom-fit').addEventListener('click', () => {
+    autoFit = true;
+    fitZoom();
+  });
+  window.addEventListener('resize', () => {
+    if (autoFit) fitZoom();
+  });
 
   await renderDiagram();
-  fitZoom();
   if (source.kind === 'script') selectTab('terminal');
   status(session.issues.length ? `${session.issues.length} problem(s) in ${source.file}` : '');
   document.body.dataset.ready = 'true';

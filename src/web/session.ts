@@ -154,7 +154,7 @@ export class Session {
     if (typeof r === 'string') return { error: r, walks: [] };
     this.world = this.runner.world;
     if (!r.probe) return { step: r, error: `cannot send: ${r.checks.map((c) => c.actual).join('; ')}`, walks: [] };
-    const walks = r.probe.traces.map((t, i) => ({ label: `${i + 1}. ${t.title}`, trace: t }));
+    const walks = r.probe.traces.map((t, i) => ({ label: `${i + 1}. ${this.walkTitle(t)}`, trace: t }));
     return { step: r, walks };
   }
 
@@ -165,9 +165,14 @@ export class Session {
     this.world = r.world;
     if (changed) this.edited = true;
     if (this.runner) this.runner.world = this.world;
-    const walks = r.traces.map((t, i) => ({ label: `${i + 1}. ${t.trace.title}`, trace: t.trace }));
+    const walks = r.traces.map((t, i) => ({ label: `${i + 1}. ${this.walkTitle(t.trace)}`, trace: t.trace }));
     const status = r.sections.length ? r.sections[r.sections.length - 1]!.status : r.exitCode;
     return { output: r.output, status, walks };
+  }
+
+  /** A trace's title with its namespace named as the scenario names it ("from pod frontend"). */
+  walkTitle(t: Trace): string {
+    return t.title.replace(/ from netns (\S+)$/, (_m, ns: string) => ` from ${this.placeName(ns)}`).replace(/ from the host$/, ` from ${this.placeName(ROOT_NS)}`);
   }
 
   placement(): Record<NsName, NsPlace> {

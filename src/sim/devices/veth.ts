@@ -35,8 +35,12 @@ export const vethHandler: DeviceHandler<VethLink> = {
       env.xmitDropped();
       return;
     }
+    // veth_forward_skb -> skb_scrub_packet(): the conntrack reference and the
+    // br_netfilter state (skb extensions) are always reset, the mark only when
+    // the peer is in another namespace. A new frame object drops the engine's
+    // per-frame "PREROUTING already done" marker as skb_ext_reset() does.
     let f: Frame = frame;
-    if (f.type === 'ipv4' && (f.ip.ct !== undefined || (veth.peer.ns !== ns && f.ip.mark !== 0))) {
+    if (f.type === 'ipv4') {
       const { ct: _ct, ...ip } = f.ip;
       f = { ...f, ip: { ...ip, mark: veth.peer.ns !== ns ? 0 : ip.mark } };
     }
