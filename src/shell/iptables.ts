@@ -436,7 +436,7 @@ function parseRuleNumber(s: string): number {
 }
 
 /** Parse argv (without "iptables") into a Parsed, throwing UsageError for what iptables rejects. */
-function parse(argv: readonly string[]): Parsed {
+function parse(argv: readonly string[], warn: string[] = []): Parsed {
   const p: Parsed = {
     zeroToo: false,
     table: 'filter',
@@ -625,6 +625,8 @@ function parse(argv: readonly string[]): Parsed {
       case 'W':
         // The xtables lock: nothing to wait for in the twin. `-w 5` takes the next number.
         if (value === undefined && i < argv.length && /^\d+$/.test(argv[i]!)) i++;
+        // iptables-nft prints this at once, for every -W (kube-proxy passes `-w 5 -W 100000`).
+        if (letter === 'W') warn.push('Ignoring deprecated --wait-interval option.\n');
         break;
       case '4':
         break;
@@ -1255,10 +1257,18 @@ function checkChainName(name: string): void {
 }
 
 export const iptablesCommand: Command = (ctx) => {
+  const warnings: string[] = [];
+  const r = iptablesMain(ctx, warnings);
+  if (warnings.length === 0) return r;
+  return { ...r, out: [...warnings.map((text): OutChunk => ({ fd: 2, text })), ...r.out] };
+};
+
+/** `warnings`: messages do_parse() prints on stderr while parsing (before any error or output). */
+function iptablesMain(ctx: Parameters<Command>[0], warnings: string[]): CmdResult {
   const world = ctx.world;
   let p: Parsed;
   try {
-    p = parse(ctx.argv.slice(1));
+    p = parse(ctx.argv.slice(1), warnings);
     post(p);
   } catch (e) {
     if (e instanceof UsageError) return result(world, [{ fd: 2, text: e.text }], e.status);
@@ -1271,7 +1281,7 @@ export const iptablesCommand: Command = (ctx) => {
     if (e instanceof UsageError) return result(world, [{ fd: 2, text: e.text }], e.status);
     throw e;
   }
-};
+}
 
 /** The checks do_parse() makes after the option loop. */
 function post(p: Parsed): void {

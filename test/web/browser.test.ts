@@ -170,6 +170,23 @@ describe.skipIf(!haveChromium)('the page in Chromium', () => {
     await page.screenshot({ path: join(shots, 'podnet-trace.png') });
   });
 
+  it('validates the YAML inline and runs its expectations', async () => {
+    await page.click('button[data-tab="scenario"]');
+    const text = await page.inputValue('#yaml');
+    await page.fill('#yaml', text.replace('node: node-b\n', 'node: node-z\n'));
+    await page.waitForSelector('#issues li');
+    const issues = await page.$$eval('#issues li', (xs) => xs.map((x) => x.textContent));
+    expect(issues).toEqual([expect.stringMatching(/^07-public-network-overlay\.yaml:\d+:\d+: spec\.pods\[1\]\.node: no node or machine "node-z" \(did you mean "node-a"\?\)$/)]);
+    const line = Number(/:(\d+):/.exec(issues[0]!)![1]);
+    expect(await page.$$eval('#gutter .bad', (xs) => xs.map((x) => x.textContent))).toEqual([String(line)]);
+    expect(await page.isDisabled('#run')).toBe(true);
+    await page.click('#revert');
+    await page.waitForFunction(() => document.querySelectorAll('#issues li').length === 0);
+    await page.click('#run');
+    await page.waitForSelector('#results .summary');
+    expect(await page.textContent('#results .summary')).toMatch(/^PASS: \d+ steps, \d+ checks$/);
+  });
+
   it('runs ip commands in the terminal and redraws the diagram', async () => {
     await page.click('button[data-tab="terminal"]');
     await page.waitForSelector('#term .xterm');

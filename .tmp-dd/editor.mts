@@ -1,0 +1,18 @@
+import { chromium } from 'playwright-core';
+import { startServer } from '/work/main/src/cli/serve.ts';
+const s = await startServer({ file: 'examples/05-graphic4-switch.yaml', webRoot: '/tmp/webout', port: 0, allowSave: false });
+const ctx = await chromium.launchPersistentContext('/tmp/chr-ed', { executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu'], viewport: { width: 1500, height: 950 } });
+const page = ctx.pages()[0] ?? (await ctx.newPage());
+page.on('pageerror', (e) => console.log('pageerror', e.message));
+await page.goto(s.url);
+await page.waitForSelector('body[data-ready="true"]');
+await page.click('button[data-tab="scenario"]');
+await page.click('#run');
+await page.waitForSelector('#results .summary');
+console.log(await page.textContent('#results .summary'));
+const text = await page.inputValue('#yaml');
+await page.fill('#yaml', text.replace('node: node-b', 'node: node-z').replace('podCIDR: 10.244.1.0/24', 'podCIDR: 10.244.1.0/99'));
+await page.waitForSelector('#issues li');
+console.log(await page.$$eval('#issues li', (xs) => xs.map((x) => x.textContent)));
+await page.screenshot({ path: '/tmp/editor.png' });
+await ctx.close(); await s.close();
