@@ -20,6 +20,7 @@ import { crossedAssumptionLines, loadWorldOption, registerImportCommands } from 
 import { registerVerifyCommands } from './verify.js';
 import { registerDiagramCommand } from './diagram.js';
 import { registerServeCommand } from './serve.js';
+import { registerPolicyCommands } from './policy.js';
 
 /** Thrown inside an action to end with an exit code (after printing). */
 class Exit extends Error {
@@ -277,6 +278,7 @@ Examples:
   registerVerifyCommands(program, io, setCode);
   registerDiagramCommand(program, io, setCode);
   registerServeCommand(program, io, setCode);
+  registerPolicyCommands(program, io, setCode);
 
   return program;
 }
@@ -349,7 +351,7 @@ function formatResult(r: FileResult, st: ReturnType<typeof styler>, verbose: boo
       for (const l of s.log) out += `      ${st.dim(l)}\n`;
       for (const t of s.transcript) {
         if (s.index === 0) continue;
-        for (const line of t.script.replace(/\n$/, '').split('\n')) out += `      ${st.dim(`${t.on === 'lab' ? '' : `[${t.on}] `}$ ${line}`)}\n`;
+        for (const line of t.script.replace(/\n$/, '').split('\n')) out += `      ${st.dim(`${t.who !== undefined ? `[${t.who}] ` : t.on === 'lab' ? '' : `[${t.on}] `}$ ${line}`)}\n`;
         // A carriage return (host-local writes "ID\r\nifname") would hide the line on a terminal.
         for (const line of t.output.replace(/\n$/, '').split('\n')) if (t.output) out += `      ${line.replace(/\r$/, '')}\n`;
       }

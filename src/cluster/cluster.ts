@@ -96,6 +96,8 @@ export function addNode(c: Cluster, n: string | NodeSpec): Cluster {
   let cur: Cluster = { ...c, nodes: { ...c.nodes, [node.name]: node }, nodeOrder: [...c.nodeOrder, node.name] };
   cur = runLines(cur, 'admin', nodeBootLines(node, false));
   if (c.spec.design.usesPodCidr) cur = assignPodCidr(cur, node.name, spec.podCidr);
+  // The DaemonSet pod has not started there yet: the node is up but the design has not touched it.
+  if (spec.agent === false) return { ...cur, nodes: { ...cur.nodes, [node.name]: { ...cur.nodes[node.name]!, agentRunning: false, agentPending: true } } };
   return c.spec.design.installNode(cur, node.name);
 }
 
@@ -157,7 +159,7 @@ export function rebootNode(c: Cluster, name: string): Cluster {
   const rebooted: NodeState = { ...node, boots: node.boots + 1 };
   cur = { ...cur, programmed, nodes: { ...cur.nodes, [name]: rebooted } };
   cur = runLines(cur, 'admin', nodeBootLines(rebooted, false));
-  cur = cur.spec.design.installNode(cur, name);
+  if (!rebooted.agentPending) cur = cur.spec.design.installNode(cur, name);
   for (const p of pods) {
     const { ip: _ip, hostIf: _h, ...bare } = p;
     cur = { ...cur, pods: { ...cur.pods, [p.name]: bare } };
@@ -166,10 +168,18 @@ export function rebootNode(c: Cluster, name: string): Cluster {
   return cur;
 }
 
-/** Stop or start a node's agent (its DaemonSet pod crash-looping, not scheduled yet...). */
+/**
+ * Stop or start a node's agent (its DaemonSet pod crash-looping, not scheduled
+ * yet...). Starting an agent that never ran on the node (NodeSpec.agent:
+ * false) runs the design's installNode first, as the DaemonSet pod's start does.
+ */
 export function setAgentRunning(c: Cluster, node: string, running: boolean): Cluster {
   const n = c.nodes[node];
   if (!n) throw new ClusterError(`no node ${node}`);
+  if (running && n.agentPending) {
+    const { agentPending: _p, ...rest } = n;
+    return c.spec.design.installNode({ ...c, nodes: { ...c.nodes, [node]: { ...rest, agentRunning: true } } }, node);
+  }
   return { ...c, nodes: { ...c.nodes, [node]: { ...n, agentRunning: running } } };
 }
 
@@ -207,6 +217,19 @@ export interface ReconcileOptions {
   readonly skip?: readonly string[];
 }
 
+/**
+ * The cluster as the agents see it: a node whose agent never started
+ * (agentPending) has published nothing yet (flannel's backend-data
+ * annotations with its VTEP MAC, a BGP speaker, a CiliumNode), so no agent
+ * programs anything for it.
+ */
+function publishedView(c: Cluster): Cluster {
+  const pending = c.nodeOrder.filter((n) => c.nodes[n]!.agentPending);
+  if (pending.length === 0) return c;
+  const nodes = Object.fromEntries(Object.entries(c.nodes).filter(([n]) => !pending.includes(n)));
+  return { ...c, nodes, nodeOrder: c.nodeOrder.filter((n) => !pending.includes(n)) };
+}
+
 function selected(plan: AgentPlan, o: ReconcileOptions): boolean {
   const names = [plan.who, plan.ns, plan.who.split('@')[1] ?? ''];
   if (o.only && !o.only.some((x) => names.includes(x))) return false;
@@ -226,7 +249,7 @@ function sameItem(a: AgentItem, b: AgentItem): boolean {
  */
 export function reconcile(c: Cluster, o: ReconcileOptions = {}): Cluster {
   let cur = c;
-  for (const plan of c.spec.design.plans(c)) {
+  for (const plan of c.spec.design.plans(publishedView(c))) {
     if (!selected(plan, o)) continue;
     const nodeName = plan.who.split('@')[1];
     if (nodeName && cur.nodes[nodeName] && !cur.nodes[nodeName]!.agentRunning) continue;

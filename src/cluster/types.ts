@@ -38,6 +38,13 @@ export interface NodeSpec {
    * the allocator's: it may overlap another node's (a failure mode).
    */
   readonly podCidr?: string;
+  /**
+   * false: the design's agent (its DaemonSet pod) has not started on the node
+   * when it joins (not scheduled yet, image still pulling): nothing of the
+   * design is on the node until `setAgentRunning(c, name, true)` runs its
+   * installNode. Default true.
+   */
+  readonly agent?: boolean;
 }
 
 export interface ClusterSpec {
@@ -71,6 +78,8 @@ export interface NodeState {
   readonly podCidr?: string;
   /** The node runs its design agent (false: the DaemonSet pod is not running there). */
   readonly agentRunning: boolean;
+  /** The agent has never started on this node (NodeSpec.agent: false): installNode has not run yet. */
+  readonly agentPending?: boolean;
   /** How many times the node booted (0 at join). */
   readonly boots: number;
 }

@@ -95,7 +95,7 @@ export function toDot(d: Diagram, opts: DotOptions = {}): string {
           style: label.kind === 'external' ? 'dashed' : label.up ? 'rounded,filled' : 'rounded,filled,dashed',
           shape: label.kind === 'external' ? 'ellipse' : undefined,
           fontcolor: label.up ? undefined : '#757575',
-          tooltip: `${label.name}${label.ns ? ` in ${label.ns === '/' ? 'the initial netns' : `netns ${label.ns}`}` : ''}`,
+          tooltip: `${label.name}${label.ns ? ` in ${label.ns === '/' ? 'the initial netns' : `netns ${label.ns}`}` : ''}${label.mac ? `, ${label.mac}` : ''}${label.mtu ? `, mtu ${label.mtu}` : ''}${label.up ? '' : ', down'}`,
         })};`,
       );
       return;

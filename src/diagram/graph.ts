@@ -78,7 +78,7 @@ function visible(l: Link): boolean {
 
 function deviceLabel(world: World, ns: NsName, l: Link): DeviceLabel {
   const addrs = l.addrs.map((a) => `${formatIp4(a.local)}/${a.prefixLen}`);
-  const base = { type: 'dev' as const, ns, ifindex: l.ifindex, name: l.name, kind: l.kind, addrs, up: l.adminUp };
+  const base = { type: 'dev' as const, ns, ifindex: l.ifindex, name: l.name, kind: l.kind, addrs, up: l.adminUp, mac: l.mac, mtu: l.mtu };
   if (l.kind === 'vxlan') return { ...base, detail: `vxlan vni ${l.vni}` };
   if (l.kind === 'bridge') {
     const ports = Object.values(world.ns[ns]!.links).filter((x) => x.master === l.ifindex).length;

@@ -47,6 +47,9 @@ export interface DeviceLabel {
   /** `10.244.1.2/24`, primary first. */
   readonly addrs: readonly string[];
   readonly up: boolean;
+  /** The MAC and MTU, for the tooltip (absent on an outside VTEP). */
+  readonly mac?: string;
+  readonly mtu?: number;
   /** vxlan: `vni 42`; bridge: its port count; external: what it is. */
   readonly detail?: string;
 }

@@ -24,6 +24,7 @@ import type { CompiledServicePort } from './compile.js';
 export interface BackendCheck {
   readonly service: string;
   readonly servicePort: string;
+  readonly protocol: 'tcp' | 'udp';
   /** The address and port dialled (ClusterIP:port or node:nodePort). */
   readonly dialled: string;
   /** The backend this check forced (index in the KUBE-SVC chain) and its endpoint. */
@@ -131,7 +132,7 @@ export function serviceReachability(c: Cluster, from: string, service: string, o
     if (programmed.length === 0) {
       const r = probe(c.world, { from: src.ns, to: parseIp4(dst.ip)!, proto: sp.protocol, dport: dst.port });
       const t = r.traces[0];
-      out.push({ service, servicePort: sp.servicePortName, dialled, backend: -1, endpoint: '', ok: false, endedIn: t?.endedIn ?? '', disposition: t?.disposition ?? 'none', reason: `no endpoints: ${t ? `${t.disposition}: ${t.reason}` : 'nothing sent'}`, traces: r.traces });
+      out.push({ service, servicePort: sp.servicePortName, protocol: sp.protocol, dialled, backend: -1, endpoint: '', ok: false, endedIn: t?.endedIn ?? '', disposition: t?.disposition ?? 'none', reason: `no endpoints: ${t ? `${t.disposition}: ${t.reason}` : 'nothing sent'}`, traces: r.traces });
       continue;
     }
     programmed.forEach((ep, k) => {
@@ -145,6 +146,7 @@ export function serviceReachability(c: Cluster, from: string, service: string, o
       out.push({
         service,
         servicePort: sp.servicePortName,
+        protocol: sp.protocol,
         dialled,
         backend: k,
         endpoint: ep.endpoint,

@@ -15,7 +15,10 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document as YamlDocument, type Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
 import { pluginTable } from '../cni-emulator/registry.js';
-import { Document, STEP_KIND_NAMES, stepSchema, type DocumentT, type NodeT, type StepKind } from './schema.js';
+import { Document, DESIGN_OPTION_OWNERS, STEP_KIND_NAMES, stepSchema, type DocumentT, type NodeT, type StepKind } from './schema.js';
+import { CLUSTER_RESERVED, clusterDeclarations, planNodes } from './cluster.js';
+import { segments } from '../cluster/underlay.js';
+import { overlaps } from '../cluster/cidr.js';
 import { isIpv4, parseRef, suggest, type ParsedRef, type RefKind } from './refs.js';
 import type { CniNetwork, Issue, Pos, Scenario, Step } from './types.js';
 
@@ -89,6 +92,23 @@ function load(text: string, file: string, opts: LoadOptions): LoadResult {
 
   if (issues.length > 0 || !parsed.success) return { ok: false, issues: sortIssues(dedupe(issues)) };
   const d: DocumentT = parsed.data;
+  // spec.cluster: plain declarations stand for the cluster's machines (src/scenarios/cluster.ts).
+  const cl = d.spec.cluster;
+  const decl = cl
+    ? clusterDeclarations(
+        cl,
+        planNodes(
+          cl,
+          steps.flatMap((st) => {
+            if (st.kind !== 'node') return [];
+            const a = st.action;
+            const op = a.join !== undefined ? 'join' : a.leave !== undefined ? 'leave' : undefined;
+            const ref = parseRef(a.join ?? a.leave ?? '');
+            return op && ref ? [{ op, node: ref.name } as const] : [];
+          }),
+        ),
+      )
+    : undefined;
   return {
     ok: true,
     scenario: {
@@ -98,9 +118,10 @@ function load(text: string, file: string, opts: LoadOptions): LoadResult {
       ...(d.metadata.description !== undefined ? { description: d.metadata.description } : {}),
       concepts: d.metadata.concepts ?? [],
       seed: d.spec.seed,
-      networks: d.spec.networks,
-      machines: d.spec.machines,
-      nodes: d.spec.nodes,
+      networks: decl ? decl.networks : d.spec.networks,
+      machines: decl ? decl.machines : d.spec.machines,
+      nodes: decl ? decl.nodes : d.spec.nodes,
+      ...(cl ? { cluster: cl } : {}),
       pods: d.spec.pods,
       plugins: d.spec.plugins,
       cni,
@@ -369,6 +390,8 @@ interface Names {
   /** Node names declared with joined: false. */
   readonly lateNodes: Set<string>;
   readonly hostsWithInterfaces: Set<string>;
+  /** spec.cluster's design, when the scenario has one. */
+  cluster?: { readonly design: string; readonly peerWithRouter: boolean };
 }
 
 function checkMeaning(data: Record<string, unknown>, report: Reporter, opts: LoadOptions, file: string): Record<string, CniNetwork> {
@@ -390,6 +413,8 @@ function checkMeaning(data: Record<string, unknown>, report: Reporter, opts: Loa
     const name = asObj(n)?.name;
     if (claim(name, ['spec', 'networks', i], 'network')) names.networks.add(name as string);
   });
+  const cluster = asObj(spec.cluster);
+  if (cluster) checkCluster(spec, cluster, names, claim, report);
   for (const [section, set] of [
     ['machines', names.machines],
     ['nodes', names.nodes],
@@ -457,6 +482,8 @@ function checkMeaning(data: Record<string, unknown>, report: Reporter, opts: Loa
       if (!names.nodes.has(node) && !names.machines.has(node)) {
         const s = suggest(node, [...names.nodes, ...names.machines]);
         report([...path, 'node'], `${pathText([...path, 'node'])}: no node or machine "${node}"${s ? ` (did you mean "${s}"?)` : ''}`);
+      } else if (names.cluster) {
+        if (network === 'none') report([...path, 'network'], `${pathText([...path, 'network'])}: in a spec.cluster scenario pods use the design's network (cni) or the node's (host)`);
       } else if (network === 'cni' && !cniByNode[node] && !brokenCni.has(node)) {
         report(
           [...path, 'network'],
@@ -464,6 +491,8 @@ function checkMeaning(data: Record<string, unknown>, report: Reporter, opts: Loa
         );
       }
     }
+    if (names.cluster && asObj(o?.cniArgs) && Object.keys(asObj(o?.cniArgs)!).length > 0) report([...path, 'cniArgs'], `${pathText([...path, 'cniArgs'])}: in a spec.cluster scenario the design's CNI plugin wires the pods; it takes no CNI_ARGS`, 'key');
+    if (names.cluster && typeof name === 'string' && (CLUSTER_RESERVED as readonly string[]).includes(name)) report([...path, 'name'], `${pathText([...path, 'name'])}: "${name}" is the name of one of the cluster's own machines (${CLUSTER_RESERVED.join(', ')})`);
     const containers = new Set<string>();
     asArray(o?.containers).forEach((c, j) => {
       const cn = str(asObj(c)?.name);
@@ -491,6 +520,94 @@ function checkMeaning(data: Record<string, unknown>, report: Reporter, opts: Loa
   });
   void file;
   return cniByNode;
+}
+
+const CIDR_TEXT = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/;
+
+/**
+ * spec.cluster: the design builds the nodes, the underlay and the pod network,
+ * so the hand-written topology keys must be empty; the options must belong to
+ * the design; the cluster's names (nodes, and its own machines router and
+ * outside, network underlay) are claimed for references.
+ */
+function checkCluster(
+  spec: Record<string, unknown>,
+  cl: Record<string, unknown>,
+  names: Names,
+  claim: (name: unknown, path: Path, what: string) => boolean,
+  report: Reporter,
+): void {
+  const base: Path = ['spec', 'cluster'];
+  for (const k of ['networks', 'machines', 'nodes', 'cni', 'plugins']) {
+    const v = spec[k];
+    if (v !== undefined && !(Array.isArray(v) && v.length === 0)) report(['spec', k], `spec.${k}: a scenario with spec.cluster gets its ${k === 'cni' || k === 'plugins' ? 'CNI configuration from the design' : 'nodes, underlay and router from the cluster'}; remove spec.${k}`, 'key');
+  }
+  const design = str(cl.design);
+  const opts = asObj(cl.options) ?? {};
+  names.cluster = { design: design ?? '', peerWithRouter: opts.peerWithRouter === true };
+  if (design !== undefined) {
+    for (const k of Object.keys(opts)) {
+      const owners = DESIGN_OPTION_OWNERS[k];
+      if (owners && !owners.includes(design as never)) report([...base, 'options', k], `${pathText([...base, 'options', k])}: an option of ${owners.join(' and ')}, not of ${design}`, 'key');
+    }
+  }
+  // The underlay.
+  const kind = str(cl.underlay) ?? 'switch';
+  const subnets = asArray(cl.subnets).filter((x): x is string => typeof x === 'string' && CIDR_TEXT.test(x));
+  if (kind === 'switch' && subnets.length > 1) report([...base, 'subnets'], `${pathText([...base, 'subnets'])}: a switch underlay is one segment: give one subnet`);
+  subnets.forEach((sn, i) => {
+    if (Number(sn.split('/')[1]) > 28) report([...base, 'subnets', i], `${pathText([...base, 'subnets', i])}: too small for the router (.1) and nodes (.11 upwards): at most /28`);
+    subnets.slice(0, i).forEach((o) => {
+      if (overlaps(o, sn)) report([...base, 'subnets', i], `${pathText([...base, 'subnets', i])}: overlaps ${o}`);
+    });
+  });
+  let nsegs = subnets.length;
+  if (nsegs === 0) {
+    try {
+      nsegs = segments(kind === 'routed' || kind === 'public' ? { kind } : { kind: 'switch' }).length;
+    } catch {
+      nsegs = 1;
+    }
+  }
+  const ccidr = str(cl.clusterCIDR);
+  const mask = cl.nodeCIDRMaskSize;
+  if (typeof mask === 'number') {
+    const plen = Number((ccidr !== undefined && CIDR_TEXT.test(ccidr) ? ccidr : '10.244.0.0/16').split('/')[1]);
+    if (mask < plen) report([...base, 'nodeCIDRMaskSize'], `${pathText([...base, 'nodeCIDRMaskSize'])}: ${mask} is shorter than the cluster CIDR's /${plen}`);
+  }
+  // Nodes, and the cluster's own machines and network.
+  const nodeNames: string[] = [];
+  asArray(cl.nodes).forEach((n, i) => {
+    const o = asObj(n);
+    const path: Path = [...base, 'nodes', i];
+    const name = o?.name;
+    if (typeof name === 'string' && (CLUSTER_RESERVED as readonly string[]).includes(name)) {
+      report([...path, 'name'], `${pathText([...path, 'name'])}: "${name}" is the name of one of the cluster's own machines (${CLUSTER_RESERVED.join(', ')})`);
+      return;
+    }
+    if (claim(name, path, 'node')) {
+      names.nodes.add(name as string);
+      names.hostsWithInterfaces.add(name as string);
+      nodeNames.push(name as string);
+      if (o?.joined === false) names.lateNodes.add(name as string);
+    }
+    const seg = o?.segment;
+    if (typeof seg === 'number' && seg >= nsegs) report([...path, 'segment'], `${pathText([...path, 'segment'])}: the ${kind} underlay has ${nsegs} segment${nsegs === 1 ? '' : 's'} (0${nsegs > 1 ? `..${nsegs - 1}` : ''})`);
+  });
+  const rrs = asArray(opts.routeReflectors);
+  rrs.forEach((r, i) => {
+    if (typeof r === 'string' && !nodeNames.includes(r)) {
+      const s = suggest(r, nodeNames);
+      report([...base, 'options', 'routeReflectors', i], `${pathText([...base, 'options', 'routeReflectors', i])}: no cluster node "${r}"${s ? ` (did you mean "${s}"?)` : ''}`);
+    }
+  });
+  names.networks.add('underlay');
+  names.machines.add('router');
+  names.hostsWithInterfaces.add('router');
+  if (cl.outside !== false) {
+    names.machines.add('outside');
+    names.hostsWithInterfaces.add('outside');
+  }
 }
 
 type RefRule = {
@@ -575,6 +692,7 @@ function checkStepRefs(o: Record<string, unknown>, path: Path, names: Names, rep
       ref('on', HOST_OR_POD);
       break;
     case 'cni':
+      if (names.cluster) report([...ap], `${pathText(ap)}: in a spec.cluster scenario the kubelet runs the design's CNI plugin; use sandbox: {create: ...} or {delete: ...}`, 'key');
       for (const k of ['add', 'del', 'check']) {
         const r = ref(k, { kinds: ['pod'] });
         if (r && names.pods.get(r.name)?.network !== 'cni') report([...ap, k], `${pathText([...ap, k])}: pod ${r.name} does not use CNI (network: ${names.pods.get(r.name)?.network})`);
@@ -591,7 +709,20 @@ function checkStepRefs(o: Record<string, unknown>, path: Path, names: Names, rep
         const r = ref(k, { kinds: ['node'] });
         if (r && k === 'join' && !names.lateNodes.has(r.name)) report([...ap, k], `${pathText([...ap, k])}: node ${r.name} is up from the start; declare it with joined: false to join it later`);
       }
+      if (names.cluster && 'runtimeState' in a) report([...ap, 'runtimeState'], `${pathText([...ap, 'runtimeState'])}: not for spec.cluster scenarios (the kubelet re-creates the pods of a rebooted node)`, 'key');
       break;
+    case 'agent': {
+      if (!names.cluster) {
+        report(ap, `${pathText(ap)}: agent steps are for scenarios with spec.cluster (a design's agents)`, 'key');
+        break;
+      }
+      for (const k of ['start', 'stop']) ref(k, { kinds: ['node'] });
+      for (const k of ['lag', 'sync']) {
+        const r = ref(k, { kinds: ['node', 'machine'] });
+        if (r?.kind === 'machine' && r.name !== 'router') report([...ap, k], `${pathText([...ap, k])}: only machine/router runs an agent (a controller programming the router)`);
+      }
+      break;
+    }
     case 'fault': {
       ref('linkDown', { ...HOST_OR_POD, dev: 'required' });
       ref('linkUp', { ...HOST_OR_POD, dev: 'required' });
@@ -599,6 +730,18 @@ function checkStepRefs(o: Record<string, unknown>, path: Path, names: Names, rep
       for (const k of ['peerDown', 'peerUp']) {
         const r = ref(k, { kinds: ['node', 'machine'] });
         if (r && !names.hostsWithInterfaces.has(r.name)) report([...ap, k], `${pathText([...ap, k])}: ${r.kind} ${r.name} is not cabled to any network`);
+      }
+      for (const k of ['bgpDown', 'bgpUp']) {
+        if (!(k in a)) continue;
+        if (names.cluster?.design !== 'calico-bgp') {
+          report([...ap, k], `${pathText([...ap, k])}: BGP sessions exist with spec.cluster design calico-bgp${names.cluster ? ` (this cluster is ${names.cluster.design})` : ''}`, 'key');
+          continue;
+        }
+        const refs = asArray(a[k]).map((v, i) => checkRef(v, { kinds: ['node', 'machine'] }, [...ap, k, i], names, report));
+        refs.forEach((r, i) => {
+          if (r?.kind === 'machine' && (r.name !== 'router' || !names.cluster!.peerWithRouter)) report([...ap, k, i], `${pathText([...ap, k, i])}: the BGP speakers are the nodes${names.cluster!.peerWithRouter ? ' and machine/router' : ' (and machine/router with options.peerWithRouter)'}`);
+        });
+        if (refs.length === 2 && refs[0] && refs[1] && refs[0].name === refs[1].name) report([...ap, k], `${pathText([...ap, k])}: a session is between two different peers`);
       }
       ref('on', HOST_OR_POD);
       for (const k of ['routeDelete', 'ruleInsert']) {

@@ -34,10 +34,16 @@ export function entryScript(t: TranscriptEntry): string {
 /** The whole run as a script, one comment line per step. */
 export function replayScript(steps: readonly StepReport[]): string {
   let s = '';
+  let who: string | undefined;
   for (const st of steps) {
     s += `# ${st.index === 0 ? 'build' : `step ${st.index}`}: ${st.title}\n`;
     if (st.probe) s += `#   (a probe: ${st.probe.outcome})\n`;
-    for (const t of st.transcript) s += entryScript(t);
+    for (const t of st.transcript) {
+      // spec.cluster: say who typed the following lines (an agent, kubelet, the admin).
+      if (t.who !== undefined && t.who !== who) s += `# ${t.who}\n`;
+      who = t.who;
+      s += entryScript(t);
+    }
   }
   return s;
 }

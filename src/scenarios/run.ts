@@ -39,8 +39,14 @@ import {
   type RuntimeOp,
 } from './cni.js';
 import { isIpv4, parseRef, type ParsedRef } from './refs.js';
-import type { CounterExpectT, LifecycleExpectT, MachineT, NodeT, PodT, ProbeExpectT, ShExpectT, StepKind, TracerouteExpectT } from './schema.js';
+import type { AgentExpectT, CounterExpectT, LifecycleExpectT, MachineT, NodeT, PodT, ProbeExpectT, ShExpectT, StepKind, TracerouteExpectT } from './schema.js';
 import { posOf, type Issue, type Pos, type Scenario, type Step, type StepOf } from './types.js';
+import { addNode, addPod, buildCluster, deletePod, rebootNode, reconcile, removeNode, setAgentRunning } from '../cluster/cluster.js';
+import { bgpSessionDown, bgpSessionUp } from '../cluster/designs/calico.js';
+import { ClusterError } from '../cluster/exec.js';
+import { OUTSIDE_NS, ROUTER_NS, segments, UNDERLAY_NS } from '../cluster/underlay.js';
+import type { Cluster } from '../cluster/types.js';
+import { clusterSpecOf, nodeDeclaration, nodeSpecOf, underlaySpecOf } from './cluster.js';
 
 /** Commands a step ran and what they printed. */
 export interface TranscriptEntry {
@@ -50,6 +56,8 @@ export interface TranscriptEntry {
   readonly ns?: NsName;
   /** Shell variables the lines saw (a CNI plugin written as a script). */
   readonly vars?: Readonly<Record<string, string>>;
+  /** spec.cluster: who typed the line (`flanneld@node1`, `kubelet`, `admin`: src/cluster's journal). */
+  readonly who?: string;
   readonly script: string;
   readonly output: string;
   readonly status: number;
@@ -147,6 +155,20 @@ export function stepIndex(s: Scenario, at: string): number | undefined {
 
 export class Runner {
   world: World;
+  /** The scenario; with spec.cluster its node declarations follow the cluster (addresses, podCIDRs). */
+  get s(): Scenario {
+    return this.view;
+  }
+  private view: Scenario;
+  /** spec.cluster: the cluster src/cluster builds and changes (its world is kept equal to `world`). */
+  private cl: Cluster | undefined;
+  /** How much of the cluster's journal and events the reports already have. */
+  private journalSeen = 0;
+  private eventsSeen = 0;
+  /** Agents that lag (node names, or `router`): they skip reconciles until `agent: {sync: ...}`. */
+  private readonly lagging = new Set<string>();
+  /** Pods waiting for their node's network (its agent has not started). */
+  private readonly pendingPods = new Set<string>();
   private readonly pods = new Map<string, PodState>();
   private readonly hostsUp = new Set<string>();
   private transcript: TranscriptEntry[] = [];
@@ -157,7 +179,9 @@ export class Runner {
   /** Nodes whose pods the emulated container runtime runs (their CNI configuration has no script plugins). */
   private readonly runtimeNodes = new Set<string>();
 
-  constructor(readonly s: Scenario) {
+  constructor(scenario: Scenario) {
+    const s = scenario;
+    this.view = s;
     this.world = freshMachine(s.seed);
     for (const n of s.nodes) {
       const net = s.cni[n.name];
@@ -313,7 +337,8 @@ export class Runner {
     if (r.kind === 'pod') {
       const p = this.pod(r.name);
       const ip = this.podIp(p);
-      return ip !== undefined ? { ip } : { why: `pod ${r.name} has no address (${this.pods.get(r.name)?.alive ? 'no IPv4 address on its eth0' : 'no sandbox'})` };
+      const why = this.pendingPods.has(r.name) ? `Pending: node ${p.node} is NotReady, its network plugin has not started` : this.pods.get(r.name)?.alive ? 'no IPv4 address on its eth0' : 'no sandbox';
+      return ip !== undefined ? { ip } : { why: `pod ${r.name} has no address (${why})` };
     }
     const ip = this.hostIp(r.name);
     return ip !== undefined ? { ip } : { why: `${r.kind} ${r.name} has no address` };
@@ -401,6 +426,7 @@ export class Runner {
     this.begin();
     this.current = 0;
     const s = this.s;
+    if (s.cluster) return this.clusterSetup();
     s.networks.forEach((n, i) => {
       if (this.invalid.length === 0 && this.buildLines(networkLines(s, n, i), `switch ${n.name}`)) this.log.push(`switch ${n.name}: bridge ${SWITCH_BRIDGE} in netns ${n.name}`);
     });
@@ -494,6 +520,7 @@ export class Runner {
   private createSandbox(p: PodT, pos: Pos = posOf(this.s, ['spec', 'pods', this.s.pods.indexOf(p)])): boolean {
     const st = this.podState(p.name);
     const node = p.node;
+    if (this.cl && p.network === 'cni') return this.clusterSandbox(p, pos);
     if (p.network === 'host') {
       st.gen++;
       st.alive = true;
@@ -531,6 +558,15 @@ export class Runner {
   private deleteSandbox(p: PodT, pos: Pos, opts: { cni: boolean } = { cni: true }): void {
     const st = this.podState(p.name);
     this.stopAll(p);
+    if (this.cl && p.network === 'cni') {
+      this.pendingPods.delete(p.name);
+      if (this.cl.pods[p.name]) {
+        this.log.push(`kubelet on ${p.node}: StopPodSandbox ${p.name}: CNI DEL (the design's plugin), then the namespace is deleted`);
+        this.clusterDo(`delete pod ${p.name}`, pos, (c) => deletePod(c, p.name));
+      }
+      st.alive = false;
+      return;
+    }
     if (p.network === 'host') {
       this.log.push(`kubelet: StopPodSandbox ${p.name} (hostNetwork: nothing to tear down)`);
       st.alive = false;
@@ -603,6 +639,8 @@ export class Runner {
         return this.lifecycleStep(st, ex);
       case 'node':
         return this.nodeStep(st, ex);
+      case 'agent':
+        return this.agentStep(st, ex);
       case 'fault':
         return this.faultStep(st, ex);
       case 'ping':
@@ -626,7 +664,7 @@ export class Runner {
         return `${st.kind} ${String(a.from)} -> ${String(a.to)}${a.port !== undefined ? ` port ${String(a.port)}` : ''}`;
       default: {
         const [k, v] = Object.entries(a).find(([key]) => key !== 'on') ?? ['?', '?'];
-        return `${st.kind} ${k} ${String(v)}${a.on ? ` on ${String(a.on)}` : ''}`;
+        return `${st.kind} ${k} ${Array.isArray(v) ? v.join(' <-> ') : String(v)}${a.on ? ` on ${String(a.on)}` : ''}`;
       }
     }
   }
@@ -641,8 +679,9 @@ export class Runner {
     const statuses = this.transcript.map((t) => t.status);
     const last = statuses.length ? statuses[statuses.length - 1]! : 0;
     if (e?.exitCode !== undefined) this.check('exit code', String(e.exitCode), String(last), last === e.exitCode, ex('exitCode'));
-    else if (requireSuccess && statuses.some((x) => x !== 0)) {
-      const bad = this.transcript.find((t) => t.status !== 0)!;
+    // Lines an agent typed may fail (it logs and carries on): only the step's own lines must succeed.
+    else if (requireSuccess && this.transcript.some((t) => t.who === undefined && t.status !== 0)) {
+      const bad = this.transcript.find((t) => t.who === undefined && t.status !== 0)!;
       this.fail('commands succeed', 'exit code 0 (say expect.exitCode if a failure is intended)', `exit code ${bad.status}: ${bad.output.trim().split('\n').slice(-1)[0] ?? ''}`, pos);
     }
     if (e?.output !== undefined) this.check('output', JSON.stringify(e.output), JSON.stringify(out), out === e.output, ex('output'));
@@ -656,6 +695,13 @@ export class Runner {
         ok = false;
       }
       this.check('output matches', `/${t}/`, ok ? 'matched' : 'no line matches', ok, ex('outputMatches'));
+    }
+    const typed = this.transcript.map((t) => t.script).join('\n');
+    for (const t of (e as AgentExpectT | undefined)?.commandsContain ?? []) this.check('commands contain', JSON.stringify(t), typed.includes(t) ? 'found' : 'not found', typed.includes(t), ex('commandsContain'));
+    for (const t of (e as AgentExpectT | undefined)?.commandsLack ?? []) this.check('commands lack', JSON.stringify(t), typed.includes(t) ? 'found' : 'not found', !typed.includes(t), ex('commandsLack'));
+    for (const t of (e as AgentExpectT | undefined)?.logContains ?? []) {
+      const found = this.log.some((l) => l.includes(t));
+      this.check('log contains', JSON.stringify(t), found ? 'found' : `not found in: ${this.log.join(' | ') || '(empty log)'}`, found, ex('logContains'));
     }
   }
 
@@ -714,6 +760,8 @@ export class Runner {
         this.startContainer(p, c);
       }
     }
+    // The agents see the pod change (Calico advertises a block it just claimed...).
+    if (this.cl && (st.kind === 'sandbox' || ref.container === 'pause')) this.settle(st.pos);
     const e = st.expect as LifecycleExpectT | undefined;
     this.outputChecks(e, ex, st.pos, false);
     const ipAfter = this.podIp(p);
@@ -725,10 +773,6 @@ export class Runner {
     if (e?.namespace) {
       const kept = ps.alive && genBefore === ps.gen;
       this.check('namespace', e.namespace, kept ? 'kept' : ps.alive ? 'recreated' : 'gone', e.namespace === 'kept' ? kept : !kept && ps.alive, ex('namespace'));
-    }
-    for (const t of e?.logContains ?? []) {
-      const found = this.log.some((l) => l.includes(t));
-      this.check('runtime log contains', JSON.stringify(t), found ? 'found' : `not found in: ${this.log.join(' | ')}`, found, ex('logContains'));
     }
     if (e?.running) {
       const want = [...e.running].sort().join(', ');
@@ -770,6 +814,11 @@ export class Runner {
   private nodeStep(st: StepOf<'node'>, ex: (k: string) => Pos): StepReport {
     const [op, target] = Object.entries(st.action).find(([k, v]) => v !== undefined && k !== 'runtimeState') as [string, string];
     const name = parseRef(target)!.name;
+    if (this.cl) {
+      this.clusterNodeStep(op, name, st.pos);
+      this.outputChecks(st.expect, ex, st.pos, false);
+      return this.done(st);
+    }
     const node = this.s.nodes.find((n) => n.name === name)!;
     const pods = this.s.pods.filter((p) => p.node === name);
     const down = (): void => {
@@ -860,6 +909,18 @@ export class Runner {
       lines.push(`ip -n ${nsFor(parseRef(a.arpFlush)!)} neigh flush all`);
     } else if (a.ruleInsert !== undefined) {
       lines.push(`ip netns exec ${nsFor(parseRef(a.on!)!)} iptables ${a.ruleInsert}`);
+    } else if (a.bgpDown !== undefined || a.bgpUp !== undefined) {
+      const [x, y] = (a.bgpDown ?? a.bgpUp)!.map((r) => parseRef(r)!.name) as [string, string];
+      const down = a.bgpDown !== undefined;
+      this.log.push(`BGP session ${x} <-> ${y} ${down ? 'goes down (TCP 179 blocked)' : 'comes back'}: the peers ${down ? 'withdraw' : 'advertise again'} what they learned from each other`);
+      this.clusterDo(`BGP session ${x} <-> ${y}`, st.pos, (c) => (down ? bgpSessionDown(c, x, y) : bgpSessionUp(c, x, y)));
+      this.settle(st.pos);
+    } else if (this.cl && (a.peerDown !== undefined || a.peerUp !== undefined)) {
+      const name = parseRef((a.peerDown ?? a.peerUp)!)!.name;
+      const state = a.peerDown !== undefined ? 'down' : 'up';
+      if (name === ROUTER_NS) segments(underlaySpecOf(this.s.cluster!)).forEach((_, i) => lines.push(`ip -n ${UNDERLAY_NS} link set r${i} ${state}`));
+      else if (name === OUTSIDE_NS) lines.push(`ip -n ${ROUTER_NS} link set ext ${state}`);
+      else lines.push(`ip -n ${UNDERLAY_NS} link set ${name} ${state}`);
     } else if (a.peerDown !== undefined || a.peerUp !== undefined) {
       const name = parseRef((a.peerDown ?? a.peerUp)!)!.name;
       const h = this.host(name)!;
@@ -867,6 +928,205 @@ export class Runner {
     }
     for (const l of lines) this.sh(l);
     this.outputChecks(st.expect, ex, st.pos, true);
+    return this.done(st);
+  }
+
+  // -------------------------------------------------------------------------
+  // spec.cluster: a cluster built and changed by src/cluster
+
+  /** Build the cluster (underlay, nodes, the design's agents), then the pods; the agents reconcile. */
+  private clusterSetup(): StepReport {
+    const s = this.s;
+    const decl = s.cluster!;
+    const pos = posOf(s, ['spec', 'cluster']);
+    let c: Cluster;
+    try {
+      c = buildCluster(clusterSpecOf(decl, s.seed));
+    } catch (e) {
+      if (!(e instanceof ClusterError) && !(e instanceof Error)) throw e;
+      this.invalid.push({ file: s.file, pos, message: `spec.cluster: ${e.message}` });
+      return this.report(0, 'setup', `build ${s.name}`, { line: 1, col: 1 });
+    }
+    const segs = segments(underlaySpecOf(decl));
+    this.log.push(`underlay (${decl.underlay}): ${segs.map((x, i) => `segment ${i} ${x}`).join(', ')}; machine router is the gateway (.1)${decl.outside ? '; machine outside (203.0.113.10) is beyond it' : ''}`);
+    this.absorb(c);
+    for (const n of decl.nodes) {
+      if (!n.joined) continue;
+      this.hostsUp.add(n.name);
+      this.log.push(this.nodeLine(n.name, 'joined'));
+    }
+    for (const p of s.pods) {
+      if (!p.start || !this.hostsUp.has(p.node)) continue;
+      this.createSandbox(p);
+    }
+    this.settle(pos);
+    return this.report(0, 'setup', `build ${s.name}`, { line: 1, col: 1 });
+  }
+
+  private get design(): string {
+    return this.s.cluster?.design ?? '';
+  }
+
+  private nodeLine(name: string, what: string): string {
+    const n = this.cl?.nodes[name];
+    if (!n) return `node ${name} ${what}`;
+    const agent = n.agentPending ? `the ${this.design} agent has not started there yet` : n.agentRunning ? `the ${this.design} agent runs there` : `the ${this.design} agent is stopped`;
+    return `node ${name} ${what}: eth0 ${n.ip}/${n.prefixLen}${n.podCidr ? `, podCIDR ${n.podCidr}` : ''}; ${agent}`;
+  }
+
+  /**
+   * Run a src/cluster operation on the current world; what it typed goes to the
+   * transcript (with who typed it), what the agents reported to the log. A
+   * ClusterError (something src/cluster refuses) is a failed check.
+   */
+  private clusterDo(what: string, pos: Pos, f: (c: Cluster) => Cluster): boolean {
+    let next: Cluster;
+    try {
+      next = f({ ...this.cl!, world: this.world });
+    } catch (e) {
+      if (!(e instanceof ClusterError)) throw e;
+      this.fail(what, 'the cluster accepts it', e.message, pos);
+      return false;
+    }
+    this.absorb(next);
+    return true;
+  }
+
+  private absorb(next: Cluster): void {
+    for (const j of next.journal.slice(this.journalSeen)) this.transcript.push({ on: LAB, who: j.who, script: j.line, output: j.output, status: j.status });
+    for (const e of next.events.slice(this.eventsSeen)) this.log.push(`${e.who}: ${e.message}`);
+    this.journalSeen = next.journal.length;
+    this.eventsSeen = next.events.length;
+    this.cl = next;
+    this.world = next.world;
+    this.refreshView();
+  }
+
+  /** Keep the node declarations equal to the cluster's nodes (a node that left and joined again has a new address). */
+  private refreshView(): void {
+    const cl = this.cl!;
+    const decl = this.view.cluster!;
+    let changed = false;
+    const nodes = this.view.nodes.map((n) => {
+      const st = cl.nodes[n.name];
+      const d = decl.nodes.find((x) => x.name === n.name);
+      if (!st || !d) return n;
+      if (n.interfaces[0]?.address === `${st.ip}/${st.prefixLen}` && n.podCIDR === st.podCidr) return n;
+      changed = true;
+      return nodeDeclaration(d, { ip: st.ip, prefixLen: st.prefixLen, ...(st.podCidr ? { podCIDR: st.podCidr } : {}) }, decl.mtu);
+    });
+    if (changed) this.view = { ...this.view, nodes };
+  }
+
+  /** The agents that run and do not lag reconcile (they watch the API server and react within seconds). */
+  private settle(pos: Pos): void {
+    if (!this.cl) return;
+    this.clusterDo('the agents reconcile', pos, (c) => reconcile(c, { skip: [...this.lagging] }));
+  }
+
+  /** kubelet runs a pod on a cluster node: the design's CNI plugin wires it (src/cluster addPod). */
+  private clusterSandbox(p: PodT, pos: Pos): boolean {
+    const st = this.podState(p.name);
+    const n = this.cl!.nodes[p.node];
+    if (!n) {
+      this.fail(`run pod ${p.name}`, `node ${p.node} is in the cluster`, 'it is not', pos);
+      return false;
+    }
+    if (n.agentPending) {
+      // kubelet reports the node NotReady while /etc/cni/net.d is empty: no sandbox is started.
+      this.pendingPods.add(p.name);
+      this.log.push(
+        `kubelet on ${p.node}: pod ${p.name} stays Pending: node ${p.node} is NotReady (container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized): the ${this.design} agent has not installed its CNI configuration there yet`,
+      );
+      return false;
+    }
+    this.pendingPods.delete(p.name);
+    this.log.push(`kubelet on ${p.node}: RunPodSandbox ${p.name}, then CNI ADD with the ${this.design} plugin`);
+    if (!this.clusterDo(`run pod ${p.name}`, pos, (c) => addPod(c, { name: p.name, node: p.node }))) return false;
+    st.gen++;
+    st.alive = true;
+    const ip = this.cl!.pods[p.name]?.ip;
+    if (ip === undefined) {
+      const bad = [...this.transcript].reverse().find((t) => t.status !== 0);
+      const why = bad ? `${bad.script.split('\n')[0]}: ${bad.output.trim() || `exit status ${bad.status}`}` : 'no address on eth0';
+      this.log.push(`CNI ADD failed for pod ${p.name}: ${why}`);
+      this.fail(`CNI ADD for pod ${p.name}`, 'the plugin gives the pod an address', why, pos);
+    } else this.log.push(`CNI result: pod ${p.name} got ${ip}${this.cl!.pods[p.name]?.hostIf ? ` (host side ${this.cl!.pods[p.name]!.hostIf})` : ''}`);
+    for (const c of p.containers) this.startContainer(p, c.name);
+    return ip !== undefined;
+  }
+
+  private clusterNodeStep(op: string, name: string, pos: Pos): void {
+    const decl = this.s.cluster!.nodes.find((n) => n.name === name)!;
+    const pods = this.s.pods.filter((p) => p.node === name);
+    if (op === 'join') {
+      if (this.hostsUp.has(name)) return this.fail('join', `node ${name} is not up yet`, 'it is up', pos);
+      if (!this.clusterDo(`join ${name}`, pos, (c) => addNode(c, nodeSpecOf(decl)))) return;
+      this.hostsUp.add(name);
+      this.log.push(this.nodeLine(name, 'joins the cluster'));
+      for (const p of pods) if (p.start || this.podState(p.name).gen > 0) this.createSandbox(p, pos);
+    } else if (op === 'leave') {
+      if (!this.hostsUp.has(name)) return this.fail('leave', `node ${name} is up`, 'it is down', pos);
+      for (const p of pods) {
+        this.stopAll(p);
+        this.podState(p.name).alive = false;
+        this.pendingPods.delete(p.name);
+      }
+      this.log.push(`node ${name} leaves the cluster: its pods and its uplink go; its podCIDR is released`);
+      if (!this.clusterDo(`leave ${name}`, pos, (c) => removeNode(c, name))) return;
+      this.hostsUp.delete(name);
+      this.lagging.delete(name);
+    } else {
+      if (!this.hostsUp.has(name)) return this.fail('reboot', `node ${name} is up`, 'it is down', pos);
+      for (const p of pods) this.stopAll(p);
+      this.log.push(`node ${name} reboots: devices, routes, rules and pod sandboxes are lost; it boots, its agent installs again, kubelet re-creates its pods`);
+      if (!this.clusterDo(`reboot ${name}`, pos, (c) => rebootNode(c, name))) return;
+      for (const p of pods) {
+        const ps = this.podState(p.name);
+        if (p.network === 'host' ? ps.alive : this.cl!.pods[p.name] !== undefined) {
+          if (p.network !== 'host') {
+            ps.gen++;
+            ps.alive = true;
+            const ip = this.cl!.pods[p.name]?.ip;
+            this.log.push(`kubelet on ${name}: pod ${p.name} gets a new sandbox${ip ? `: ${ip}` : ' but no address'}`);
+          }
+          for (const c of p.containers) this.startContainer(p, c.name);
+        }
+      }
+    }
+    this.settle(pos);
+  }
+
+  private agentStep(st: StepOf<'agent'>, ex: (k: string) => Pos): StepReport {
+    const [op, target] = Object.entries(st.action).find(([, v]) => v !== undefined) as [string, string];
+    const r = parseRef(target)!;
+    const name = r.name;
+    const who = r.kind === 'machine' ? `the controller programming ${name}` : `the ${this.design} agent on ${name}`;
+    if (r.kind === 'node' && !this.hostsUp.has(name)) {
+      this.fail(`agent ${op}`, `node ${name} is up`, 'it is not in the cluster', st.pos);
+      return this.done(st);
+    }
+    if (op === 'start') {
+      const pending = this.cl!.nodes[name]?.agentPending ?? false;
+      this.log.push(`${who} starts${pending ? ': it installs the design on the node (devices, rules, the CNI configuration), then programs routes to the other nodes' : ' and catches up'}`);
+      this.lagging.delete(name);
+      if (this.clusterDo(`start the agent on ${name}`, st.pos, (c) => setAgentRunning(c, name, true))) {
+        if (pending) this.log.push(this.nodeLine(name, 'is Ready'));
+        for (const p of this.s.pods) if (p.node === name && this.pendingPods.has(p.name)) this.createSandbox(p, st.pos);
+        this.settle(st.pos);
+      }
+    } else if (op === 'stop') {
+      this.log.push(`${who} stops: it programs nothing more${this.design === 'calico-bgp' ? '; its BGP sessions close' : ''}`);
+      if (this.clusterDo(`stop the agent on ${name}`, st.pos, (c) => setAgentRunning(c, name, false))) this.settle(st.pos);
+    } else if (op === 'lag') {
+      this.lagging.add(name);
+      this.log.push(`${who} lags: it misses the next changes until it syncs`);
+    } else {
+      this.lagging.delete(name);
+      this.log.push(`${who} catches up`);
+      this.settle(st.pos);
+    }
+    this.outputChecks(st.expect, ex, st.pos, false);
     return this.done(st);
   }
 

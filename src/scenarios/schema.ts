@@ -148,6 +148,86 @@ export const ScriptPlugin = describe(
 );
 
 // ---------------------------------------------------------------------------
+// A cluster built by a pod-network design (src/cluster)
+
+/** The designs of src/cluster a scenario can install (docs/designs.md). */
+export const DESIGN_NAMES = ['static-routes', 'flannel-host-gw', 'flannel-vxlan', 'kubenet', 'calico-bgp', 'calico-vxlan', 'weave', 'cilium'] as const;
+export type DesignName = (typeof DESIGN_NAMES)[number];
+
+/** Which design each option belongs to (checked after the schema). */
+export const DESIGN_OPTION_OWNERS: Readonly<Record<string, readonly DesignName[]>> = {
+  via: ['static-routes'],
+  routerRoutes: ['static-routes'],
+  nonMasqueradeCIDR: ['kubenet'],
+  directRouting: ['flannel-vxlan'],
+  vni: ['flannel-vxlan'],
+  port: ['flannel-vxlan'],
+  mtuOverride: ['flannel-vxlan', 'flannel-host-gw'],
+  crossSubnet: ['calico-vxlan'],
+  routeReflectors: ['calico-bgp'],
+  peerWithRouter: ['calico-bgp'],
+  natOutgoing: ['calico-bgp', 'calico-vxlan'],
+  blockSize: ['calico-bgp', 'calico-vxlan'],
+  range: ['weave'],
+  mtu: ['weave'],
+  routing: ['cilium'],
+};
+
+export const DesignOptions = describe(
+  z.strictObject({
+    via: describe(z.enum(['nodes', 'router']), 'static-routes: where the pod routes are, on every node (`<podCIDR> via <node>`, default) or on the router.').optional(),
+    routerRoutes: describe(z.boolean(), 'static-routes with via: router: false = the admin forgot the router\'s pod routes (default true).').optional(),
+    nonMasqueradeCIDR: describe(Cidr, 'kubenet: kubelet --non-masquerade-cidr (default 10.0.0.0/8).').optional(),
+    directRouting: describe(z.boolean(), 'flannel-vxlan: DirectRouting: peers on the node\'s own subnet are routed directly, not through the tunnel.').optional(),
+    vni: describe(z.number().int().min(1).max(16777215), 'flannel-vxlan: the VNI (default 1: the device is flannel.1).').optional(),
+    port: describe(z.number().int().min(1).max(65535), 'flannel-vxlan: the UDP port (default 8472, the kernel\'s).').optional(),
+    mtuOverride: describe(z.number().int().min(68).max(65535), 'flannel: an MTU forced on flannel.1 and the pods instead of the one flanneld computes (a misconfiguration knob).').optional(),
+    crossSubnet: describe(z.boolean(), 'calico-vxlan: VXLAN CrossSubnet: encapsulate only towards nodes on another subnet.').optional(),
+    routeReflectors: describe(z.array(Name), 'calico-bgp: nodes acting as BGP route reflectors (the node-to-node mesh is then off).').optional(),
+    peerWithRouter: describe(z.boolean(), 'calico-bgp: the router is a BGP peer of every node (a top-of-rack router) and learns the pod blocks.').optional(),
+    natOutgoing: describe(z.boolean(), 'calico: the IP pool\'s natOutgoing (default true).').optional(),
+    blockSize: describe(z.number().int().min(20).max(32), 'calico: the IP pool\'s blockSize (default 26).').optional(),
+    range: describe(Cidr, 'weave: IPALLOC_RANGE (default 10.32.0.0/12).').optional(),
+    mtu: describe(z.number().int().min(68).max(65535), 'weave: WEAVE_MTU (default 1376).').optional(),
+    routing: describe(z.enum(['tunnel', 'native']), 'cilium: routingMode, tunnel (VXLAN, default) or native (autoDirectNodeRoutes).').optional(),
+  }),
+  "Options of the design, as the project's manifest or ConfigMap sets them; each applies to the designs named in its description.",
+);
+
+export const ClusterNode = describe(
+  z.strictObject({
+    name: describe(Name.max(15, 'a cluster node name is at most 15 characters (it names its switch port)'), 'Node name; also its network namespace.'),
+    segment: describe(z.number().int().min(0), 'Which underlay segment the node is on (default: round robin over the segments).').optional(),
+    mtu: describe(z.number().int().min(68).max(65535), "MTU of the node's uplink eth0 (default: the cluster's mtu).").optional(),
+    podCIDR: describe(Cidr, 'A podCIDR set by hand (kubelet --pod-cidr) instead of the allocator\'s; it may overlap another node\'s (a failure mode).').optional(),
+    joined: describe(z.boolean(), 'false: the node joins only at a `node: {join: ...}` step.').default(true),
+    agentRunning: describe(
+      z.boolean(),
+      "false: the design's agent (its DaemonSet pod) has not started on the node yet: nothing of the design is there, the node is NotReady and its pods stay Pending until an `agent: {start: ...}` step.",
+    ).default(true),
+  }),
+  'A node of the cluster: a machine on the underlay (eth0, address .11, .12... of its segment, default route via the router, ip_forward=1).',
+);
+
+export const Cluster = describe(
+  z.strictObject({
+    design: describe(z.enum(DESIGN_NAMES), 'The pod network: which project programs the nodes (docs/designs.md).'),
+    options: describe(DesignOptions, 'Options of the design.').default({}),
+    underlay: describe(
+      z.enum(['switch', 'routed', 'public']),
+      'switch (default): one L2 segment 192.168.0.0/24; routed: segments 192.168.1.0/24 and 192.168.2.0/24 joined by the router; public: segments 198.51.100.0/26 and .64/26 joined by an internet router that drops private addresses.',
+    ).default('switch'),
+    subnets: describe(z.array(Cidr).min(1), 'The underlay segments instead of the defaults (switch: exactly one).').optional(),
+    clusterCIDR: describe(Cidr, 'kube-controller-manager --cluster-cidr, also the IP pool of Calico (default 10.244.0.0/16).').optional(),
+    nodeCIDRMaskSize: describe(z.number().int().min(8).max(30), 'kube-controller-manager --node-cidr-mask-size (default 24).').optional(),
+    mtu: describe(z.number().int().min(68).max(65535), 'Uplink MTU of every node (default 1500).').optional(),
+    outside: describe(z.boolean(), 'Build machine/outside, a server (203.0.113.10) beyond the router (default true).').default(true),
+    nodes: describe(z.array(ClusterNode).min(1, 'a cluster has at least one node'), 'The nodes, in join order.'),
+  }),
+  'A cluster built by a pod-network design (src/cluster): the underlay (network/underlay), machine/router (the nodes\' gateway) and machine/outside, the nodes, and on every node what the design\'s agents program. Pods are placed on its nodes by name; the design\'s CNI plugin wires them. Instead of networks, machines, nodes, cni and plugins.',
+);
+
+// ---------------------------------------------------------------------------
 // Steps
 
 const Probe = {
@@ -243,6 +323,16 @@ export const NodeAction = oneOf(
   },
 );
 
+export const AgentAction = oneOf(
+  {
+    start: describe(Ref, "node/NAME: the design's agent starts there (a DaemonSet pod that was not running, or never ran: then it first installs the design on the node) and catches up."),
+    stop: describe(Ref, 'node/NAME: the agent stops (its DaemonSet pod crash-loops or was deleted): it programs nothing more, and a BGP speaker drops its sessions.'),
+    lag: describe(Ref, 'node/NAME (or machine/router for a controller programming the router): the agent keeps running (its BGP sessions stay up) but misses the next changes, until `sync`.'),
+    sync: describe(Ref, 'node/NAME or machine/router: a lagging agent catches up.'),
+  },
+  "The design's agents (spec.cluster only; exactly one of start, stop, lag, sync). After every step that changes the cluster, the running agents that do not lag reconcile (they watch the API server).",
+);
+
 export const FaultAction = oneOf(
   {
     linkDown: describe(Ref, 'HOST:IFNAME, e.g. node/node-a:eth0: `ip link set IFNAME down`.'),
@@ -252,6 +342,8 @@ export const FaultAction = oneOf(
     ruleInsert: describe(z.string().min(1), 'iptables arguments (with `on`), e.g. "-I FORWARD -d 10.244.2.0/24 -j DROP".'),
     peerDown: describe(Ref, 'node/NAME or machine/NAME: its switch ports go down (the machine is unreachable, its own links keep carrier... until the peer side is down).'),
     peerUp: describe(Ref, 'node/NAME or machine/NAME: its switch ports come back up.'),
+    bgpDown: describe(z.array(Ref).length(2, 'name the two BGP peers'), 'calico-bgp: the BGP session between two peers goes down ([node/A, node/B], or machine/router with peerWithRouter), e.g. a firewall on TCP 179: each withdraws the routes it learned from the other.'),
+    bgpUp: describe(z.array(Ref).length(2, 'name the two BGP peers'), 'calico-bgp: the session comes back and the routes are advertised again.'),
   },
   'Break something (exactly one fault).',
   { on: describe(Ref, 'The machine or pod for routeDelete and ruleInsert.').optional() },
@@ -339,14 +431,25 @@ export const LifecycleExpect = describe(
   'Expectations on a lifecycle step.',
 );
 
+export const AgentExpect = describe(
+  z.strictObject({
+    ...ShExpect.shape,
+    logContains: describe(z.array(z.string()), 'Strings the log of the step (the agents\' and kubelet\'s lines, and errors they report: `podnet run -v`) must contain.').optional(),
+    commandsContain: describe(z.array(z.string()), 'Strings the commands the step ran (what the agents, kubelet and the admin typed, e.g. "ip -n node1 route replace 10.244.3.0/24") must contain.').optional(),
+    commandsLack: describe(z.array(z.string()), 'Strings the commands the step ran must not contain.').optional(),
+  }),
+  'Expectations on a step that changes the cluster: the commands the agents typed, and their log.',
+);
+
 /** Step kinds: the action key, its schema, and the expectations it accepts. */
 export const STEP_KINDS = {
   sh: { action: ShAction, expect: ShExpect },
   cni: { action: CniAction, expect: LifecycleExpect },
   sandbox: { action: SandboxAction, expect: LifecycleExpect },
   container: { action: ContainerAction, expect: LifecycleExpect },
-  node: { action: NodeAction, expect: ShExpect },
-  fault: { action: FaultAction, expect: ShExpect },
+  node: { action: NodeAction, expect: AgentExpect },
+  agent: { action: AgentAction, expect: AgentExpect },
+  fault: { action: FaultAction, expect: AgentExpect },
   ping: { action: PingAction, expect: ProbeExpect },
   tcp: { action: TcpAction, expect: ProbeExpect },
   udp: { action: UdpAction, expect: ProbeExpect },
@@ -397,6 +500,7 @@ export const Spec = describe(
     nodes: describe(z.array(Node), 'Kubernetes nodes.').default([]),
     cni: describe(CniConfig, 'The CNI configuration of every node without its own.').optional(),
     plugins: describe(z.array(ScriptPlugin), 'CNI plugins written as scripts.').default([]),
+    cluster: describe(Cluster, 'A cluster built by a pod-network design, instead of networks, machines, nodes, cni and plugins.').optional(),
     pods: describe(z.array(Pod), 'Pods.').default([]),
     // Steps are validated one by one, each by the schema of its action (see stepSchema).
     steps: describe(z.array(z.unknown()), 'Ordered steps; each has exactly one action key (' + STEP_KIND_NAMES.join(', ') + ').').default([]),
@@ -426,3 +530,7 @@ export type ProbeExpectT = z.output<typeof ProbeExpect>;
 export type TracerouteExpectT = z.output<typeof TracerouteExpect>;
 export type LifecycleExpectT = z.output<typeof LifecycleExpect>;
 export type CounterExpectT = z.output<typeof CounterExpect>;
+export type ClusterT = z.output<typeof Cluster>;
+export type ClusterNodeT = z.output<typeof ClusterNode>;
+export type DesignOptionsT = z.output<typeof DesignOptions>;
+export type AgentExpectT = z.output<typeof AgentExpect>;

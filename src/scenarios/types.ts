@@ -4,7 +4,7 @@
  * part came from in the source text (for `file:line:col` messages at run time).
  */
 import type { z } from 'zod';
-import type { MachineT, NetworkT, NodeT, PodT, ScriptPluginT, STEP_KINDS, StepKind } from './schema.js';
+import type { ClusterT, MachineT, NetworkT, NodeT, PodT, ScriptPluginT, STEP_KINDS, StepKind } from './schema.js';
 
 /** 1-based line and column. */
 export interface Pos {
@@ -55,7 +55,10 @@ export interface Scenario {
   readonly seed: number;
   readonly networks: readonly NetworkT[];
   readonly machines: readonly MachineT[];
+  /** With spec.cluster: the declarations src/scenarios/cluster.ts derives from it (network underlay, machines router and outside, the nodes). */
   readonly nodes: readonly NodeT[];
+  /** spec.cluster: a cluster built by a pod-network design (the runner builds it with src/cluster). */
+  readonly cluster?: ClusterT;
   readonly pods: readonly PodT[];
   readonly plugins: readonly ScriptPluginT[];
   /** The CNI configuration each node uses (templates filled in), by node name. */

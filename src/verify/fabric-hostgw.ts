@@ -36,6 +36,9 @@ const CLUSTER_MASK = 0xff000000;
 const UNDERLAY_BASE = 0xc0a80000; // 192.168.0.0/16
 const UNDERLAY_MASK = 0xffff0000;
 const NODE_HOST_BASE = 10;
+const LOCAL: Hop = { kind: 'local' };
+const DIRECT: Hop = { kind: 'direct' };
+const NONE: Hop = { kind: 'none' };
 
 function ip(n: number): string {
   return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
@@ -55,6 +58,8 @@ export class CompactHostGw implements FabricView {
   private podNodeArr: Uint32Array;
   private podAliveArr: Uint8Array;
   private readonly nextHost: Uint32Array;
+  /** The shared `via` hop of each node (no allocation per lookup). */
+  private readonly via: Hop[];
 
   constructor(readonly spec: HostGwSpec) {
     const n = spec.nodes;
@@ -85,6 +90,7 @@ export class CompactHostGw implements FabricView {
       if (id === undefined) ids.set(key, (id = ids.size));
       this.template[i] = id;
     }
+    this.via = Array.from({ length: n }, (_, i) => ({ kind: 'via' as const, gw: this.nodeIp(i) }));
     const total = n * spec.podsPerNode;
     this.podCount = total;
     this.podIpArr = new Uint32Array(Math.max(16, total));
@@ -134,13 +140,20 @@ export class CompactHostGw implements FabricView {
   lookup(i: number, dst: number): Hop {
     const d = dst >>> 0;
     const base = (d & 0xffffff00) >>> 0;
-    if (base === this.cidr[i]) return { kind: 'local' };
+    if (base === this.cidr[i]) return LOCAL;
     const owner = this.routeOwner.get(base);
-    if (owner !== undefined && owner !== i && !this.missing.get(i)?.has(owner)) {
-      return { kind: 'via', gw: this.nodeIp(owner), entry: `${ip(base)}/24 via ${ip(this.nodeIp(owner))} dev eth0` };
-    }
-    if (((d & UNDERLAY_MASK) >>> 0) === UNDERLAY_BASE) return { kind: 'direct', entry: `192.168.0.0/16 dev eth0 proto kernel scope link src ${ip(this.nodeIp(i))}` };
-    return { kind: 'none', entry: `no route to ${ip(d)}` };
+    if (owner !== undefined && owner !== i && !this.missing.get(i)?.has(owner)) return this.via[owner]!;
+    if (((d & UNDERLAY_MASK) >>> 0) === UNDERLAY_BASE) return DIRECT;
+    return NONE;
+  }
+
+  explain(i: number, dst: number): string {
+    const h = this.lookup(i, dst);
+    const base = (dst & 0xffffff00) >>> 0;
+    if (h.kind === 'local') return `${ip(this.cidr[i]!)}/24 dev cni0 proto kernel scope link src ${ip((this.cidr[i]! + 1) >>> 0)}`;
+    if (h.kind === 'via') return `${ip(base)}/24 via ${ip(h.gw)} dev eth0`;
+    if (h.kind === 'direct') return `192.168.0.0/16 dev eth0 proto kernel scope link src ${ip(this.nodeIp(i))}`;
+    return `no route to ${ip(dst >>> 0)}`;
   }
 
   snat(i: number, src: number, dst: number): string | undefined {
@@ -163,11 +176,15 @@ export class CompactHostGw implements FabricView {
   podAlive(p: number): boolean {
     return this.podAliveArr[p] === 1;
   }
-  podHasOwnRules(p: number): boolean {
-    return this.ipMasq.has(this.podNodeArr[p]!);
+  podRuleClass(p: number): number {
+    // Every pod of an ipMasq node has the same chain up to its address: one class per node.
+    return this.ipMasq.has(this.podNodeArr[p]!) ? 0 : -1;
   }
   reservations(i: number): Iterable<number> {
     return this.reserved[i]!;
+  }
+  isReserved(i: number, a: number): boolean {
+    return this.reserved[i]!.has(a >>> 0);
   }
 
   /** CNI DEL of pod p (its reservation released unless `leak`). */

@@ -27,11 +27,11 @@ export type Hop =
   /** Delivered to this node's pods (a connected pod subnet: the bridge). */
   | { readonly kind: 'local' }
   /** Forwarded to a next hop on the node's segment. */
-  | { readonly kind: 'via'; readonly gw: number; readonly entry: string }
+  | { readonly kind: 'via'; readonly gw: number }
   /** The destination is on the node's own segment (connected route). */
-  | { readonly kind: 'direct'; readonly entry: string }
+  | { readonly kind: 'direct' }
   /** No route (or a blackhole / unreachable route). */
-  | { readonly kind: 'none'; readonly entry: string };
+  | { readonly kind: 'none' };
 
 export interface FabricView {
   readonly nodeCount: number;
@@ -48,8 +48,10 @@ export interface FabricView {
    * podCIDR alike (same routes, same rules): the view's promise.
    */
   nodeTemplate(i: number): number;
-  /** FIB lookup on node i. */
+  /** FIB lookup on node i (hot path: no strings). */
   lookup(i: number, dst: number): Hop;
+  /** The entry that decided lookup(i, dst), as `ip route` prints it (for witnesses only). */
+  explain(i: number, dst: number): string;
   /** The node with this uplink address on this segment, or -1 (ARP finds nobody). */
   nodeByIp(ip: number, segment: number): number;
   /** Does node i translate a packet src -> dst it sends or forwards? The rule, or undefined. */
@@ -59,10 +61,16 @@ export interface FabricView {
   podIp(p: number): number;
   podNode(p: number): number;
   podAlive(p: number): boolean;
-  /** Some rule names this pod's address alone: it is a class of its own. */
-  podHasOwnRules(p: number): boolean;
+  /**
+   * Rules that name this pod's address alone (the bridge plugin's ipMasq
+   * chain): -1 if none; otherwise pods of one node with the same number are
+   * alike (same rules up to their own address) and form one source class.
+   */
+  podRuleClass(p: number): number;
   /** IPAM reservations on node i (addresses). */
   reservations(i: number): Iterable<number>;
+  /** Is address a reserved on node i? */
+  isReserved(i: number, a: number): boolean;
 }
 
 export type FabricViolationKind =
@@ -74,6 +82,7 @@ export type FabricViolationKind =
   | 'pod-to-pod-misdelivered'
   | 'pod-to-pod-nat'
   | 'node-to-pod-unreachable'
+  | 'node-to-pod-misdelivered'
   | 'node-to-pod-nat';
 
 export interface FabricWalkHop {
@@ -93,6 +102,8 @@ export interface FabricViolation {
   readonly decidedBy?: { readonly where: string; readonly entry: string };
   /** A stable key (the incremental verifier replaces violations by key). */
   readonly key: string;
+  /** The node pairs the class stands for: every source node x every destination node. */
+  readonly pairs?: { readonly src: readonly number[]; readonly dst: readonly number[] };
 }
 
 export interface FabricReport {
@@ -116,39 +127,49 @@ function ip(n: number): string {
 interface WalkResult {
   readonly end: 'delivered' | 'misdelivered' | 'no_route' | 'neighbor_unreachable' | 'loop';
   readonly at: number;
-  readonly hops: FabricWalkHop[];
+  /** Nodes the packet went through, in order. */
+  readonly path: readonly number[];
   readonly nat?: { readonly at: number; readonly rule: string };
-  readonly entry: string;
 }
 
-/** Follow dst from node s (source address src) until it is delivered somewhere or dies. */
+/** Follow dst from node s (source address src) until it is delivered somewhere or dies. Allocates no strings. */
 function walk(v: FabricView, s: number, src: number, dst: number, target: number): WalkResult {
-  const hops: FabricWalkHop[] = [];
+  const path: number[] = [];
   let cur = s;
   let nat: WalkResult['nat'];
   for (let ttl = 0; ttl < 32; ttl++) {
+    path.push(cur);
     const h = v.lookup(cur, dst);
-    if (h.kind === 'local') {
-      hops.push({ node: v.nodeName(cur), decision: `${ip(dst)} is in its own pod subnet: delivered over the bridge` });
-      return { end: cur === target ? 'delivered' : 'misdelivered', at: cur, hops, entry: `${ip(v.podCidrBase(cur))}/${v.podCidrLen(cur)} dev cni0`, ...(nat ? { nat } : {}) };
+    if (h.kind === 'local') return { end: cur === target ? 'delivered' : 'misdelivered', at: cur, path, ...(nat ? { nat } : {}) };
+    if (h.kind === 'none') return { end: 'no_route', at: cur, path, ...(nat ? { nat } : {}) };
+    if (!nat) {
+      const rule = v.snat(cur, src, dst);
+      if (rule) nat = { at: cur, rule };
     }
-    if (h.kind === 'none') {
-      hops.push({ node: v.nodeName(cur), decision: `no route to ${ip(dst)}` });
-      return { end: 'no_route', at: cur, hops, entry: h.entry, ...(nat ? { nat } : {}) };
-    }
-    const rule = nat ? undefined : v.snat(cur, src, dst);
-    if (rule) nat = { at: cur, rule };
     if (h.kind === 'direct') {
-      hops.push({ node: v.nodeName(cur), decision: `${ip(dst)} is on the segment [${h.entry}]` });
       const t = v.nodeByIp(dst, v.nodeSegment(cur));
-      return { end: t < 0 ? 'neighbor_unreachable' : t === target ? 'delivered' : 'misdelivered', at: t < 0 ? cur : t, hops, entry: h.entry, ...(nat ? { nat } : {}) };
+      if (t >= 0) path.push(t);
+      return { end: t < 0 ? 'neighbor_unreachable' : t === target ? 'delivered' : 'misdelivered', at: t < 0 ? cur : t, path, ...(nat ? { nat } : {}) };
     }
-    hops.push({ node: v.nodeName(cur), decision: `forward via ${ip(h.gw)} [${h.entry}]${rule ? `, translated by [${rule}]` : ''}` });
     const next = v.nodeByIp(h.gw, v.nodeSegment(cur));
-    if (next < 0) return { end: 'neighbor_unreachable', at: cur, hops, entry: h.entry, ...(nat ? { nat } : {}) };
+    if (next < 0) return { end: 'neighbor_unreachable', at: cur, path, ...(nat ? { nat } : {}) };
     cur = next;
   }
-  return { end: 'loop', at: cur, hops, entry: 'TTL exhausted', ...(nat ? { nat } : {}) };
+  return { end: 'loop', at: cur, path, ...(nat ? { nat } : {}) };
+}
+
+/** The walk as a witness: each node's decision, with the entry that made it. */
+function describeWalk(v: FabricView, r: WalkResult, dst: number): FabricWalkHop[] {
+  return r.path.map((n) => {
+    const h = v.lookup(n, dst);
+    const d =
+      h.kind === 'local'
+        ? `${ip(dst)} is in its own pod subnet: delivered over the bridge [${v.explain(n, dst)}]`
+        : h.kind === 'none'
+          ? `no route to ${ip(dst)}`
+          : `${h.kind === 'via' ? `forward via ${ip(h.gw)}` : `${ip(dst)} is on the segment`} [${v.explain(n, dst)}]${r.nat?.at === n ? `, translated by [${r.nat.rule}]` : ''}`;
+    return { node: v.nodeName(n), decision: d };
+  });
 }
 
 interface Classes {
@@ -159,8 +180,8 @@ interface Classes {
   readonly targetIp: Uint32Array;
   /** Per node: a live pod without rules of its own (the node's source representative), -1 if none. */
   readonly rep: Int32Array;
-  /** Pods with rules of their own (each its own source class). */
-  readonly special: number[];
+  /** One representative pod per (node, rule class) of pods with rules of their own, and the class size. */
+  readonly special: { readonly pod: number; readonly size: number }[];
 }
 
 function classes(v: FabricView): Classes {
@@ -174,7 +195,7 @@ function classes(v: FabricView): Classes {
   const target = new Int32Array(v.nodeCount).fill(-1);
   const targetIp = new Uint32Array(v.nodeCount);
   const rep = new Int32Array(v.nodeCount).fill(-1);
-  const special: number[] = [];
+  const special = new Map<string, { pod: number; size: number }>();
   for (let p = 0; p < v.podCount; p++) {
     if (!v.podAlive(p)) continue;
     const n = v.podNode(p);
@@ -182,10 +203,15 @@ function classes(v: FabricView): Classes {
       target[n] = p;
       targetIp[n] = v.podIp(p);
     }
-    if (v.podHasOwnRules(p)) special.push(p);
-    else if (rep[n] === -1) rep[n] = p;
+    const rc = v.podRuleClass(p);
+    if (rc >= 0) {
+      const k = `${n}/${rc}`;
+      const e = special.get(k);
+      if (e) e.size++;
+      else special.set(k, { pod: p, size: 1 });
+    } else if (rep[n] === -1) rep[n] = p;
   }
-  return { templates, target, targetIp, rep, special };
+  return { templates, target, targetIp, rep, special: [...special.values()] };
 }
 
 function fmt(n: number): string {
@@ -193,25 +219,29 @@ function fmt(n: number): string {
 }
 
 /** The pod-to-pod and node-to-pod walks of one source (a pod p on node s, or the node itself with p = -1) to node j. */
-function judgeWalk(v: FabricView, out: FabricViolation[], s: number, p: number, j: number, c: Classes, scope: string, key: string): void {
-  const dst = c.targetIp[j]!;
-  const dstPod = c.target[j]!;
+/** scope and srcNodes are computed only when there is something to report (the hot path allocates nothing). */
+function judgeWalk(v: FabricView, out: FabricViolation[], s: number, p: number, j: number, c: Classes, scopeOf: () => string, key: string, srcNodesOf: () => readonly number[], dstIp?: number): void {
+  const dst = dstIp ?? c.targetIp[j]!;
   const src = p >= 0 ? v.podIp(p) : v.nodeIp(s);
   const from = p >= 0 ? `pod ${ip(src)} on ${v.nodeName(s)}` : v.nodeName(s);
   const to = `pod ${ip(dst)} on ${v.nodeName(j)}`;
   const kind = p >= 0 ? 'pod-to-pod' : 'node-to-pod';
   const r = walk(v, s, src, dst, j);
+  if (r.end === 'delivered' && !r.nat) return;
+  const scope = scopeOf();
+  const srcNodes = srcNodesOf();
   if (r.end !== 'delivered') {
     const misdelivered = r.end === 'misdelivered';
     out.push({
-      kind: misdelivered && p >= 0 ? 'pod-to-pod-misdelivered' : (`${kind}-unreachable` as FabricViolationKind),
+      kind: (misdelivered ? `${kind}-misdelivered` : `${kind}-unreachable`) as FabricViolationKind,
       message: `${from} -> ${to}: ${misdelivered ? `delivered on ${v.nodeName(r.at)}` : `${r.end} on ${v.nodeName(r.at)}`}`,
       scope,
       from,
       to,
-      walk: r.hops,
-      decidedBy: { where: v.nodeName(r.at), entry: r.entry },
+      walk: describeWalk(v, r, dst),
+      decidedBy: { where: v.nodeName(r.at), entry: r.end === 'no_route' ? `no route to ${ip(dst)}` : v.explain(r.at, dst) },
       key: `${kind}|${key}`,
+      pairs: { src: srcNodes, dst: [j] },
     });
     return;
   }
@@ -222,62 +252,104 @@ function judgeWalk(v: FabricView, out: FabricViolation[], s: number, p: number, 
       scope,
       from,
       to,
-      walk: r.hops,
+      walk: describeWalk(v, r, dst),
       decidedBy: { where: v.nodeName(r.nat.at), entry: r.nat.rule },
       key: `${kind}-nat|${key}`,
+      pairs: { src: srcNodes, dst: [j] },
     });
   }
-  void dstPod;
 }
 
-/** Verify a fabric view (see the file comment). */
-export function verifyFabric(v: FabricView): FabricReport {
+/** Another live pod of node j than p (-1: none); the first one found. */
+function findOther(v: FabricView, j: number, p: number): number {
+  // Pods of a node are usually consecutive: look near p first, then everywhere.
+  for (let q = p + 1; q < Math.min(v.podCount, p + 64); q++) if (v.podAlive(q) && v.podNode(q) === j && v.podRuleClass(q) < 0) return q;
+  return -1;
+}
+
+/** Verify a fabric view (see the file comment). `aggregate: false` keeps one violation per (class, destination node). */
+export function verifyFabric(v: FabricView, o: { readonly aggregate?: boolean } = {}): FabricReport {
   const t0 = performance.now();
   const out: FabricViolation[] = [];
   out.push(...addressChecks(v));
   const c = classes(v);
+  // Destinations whose podCIDR overlaps another node's: the overlap is the finding, not where packets land.
+  for (const x of out) if (x.kind === 'overlapping-pod-cidrs') for (const n of x.pairs?.src ?? []) c.target[n] = -1;
   let walks = 0;
   for (const [tid, members] of c.templates) {
     // The template's representative: its first node with a pod (node-to-pod needs no pod).
     const r = members.find((m) => c.rep[m]! >= 0) ?? members[0]!;
     const second = members.find((m) => m !== r && (c.rep[m]! >= 0 || c.rep[r]! < 0));
-    const scopeOf = (j: number): string => `${members.length === 1 ? v.nodeName(r) : `${fmt(members.length)} nodes of template ${tid}`} -> pods on ${v.nodeName(j)}`;
     for (let j = 0; j < v.nodeCount; j++) {
       if (c.target[j]! < 0) continue;
       // The destination is the representative's own subnet: another member speaks for the template.
       const s = j === r ? second : r;
       if (s === undefined || s === j) continue;
-      const scope = scopeOf(j);
+      const scope = (): string => `${members.length === 1 ? v.nodeName(r) : `${fmt(members.length)} nodes of template ${tid}`} -> pods on ${v.nodeName(j)}`;
+      // The class: every member but j itself (j's own subnet is checked below).
+      const srcs = (): number[] => members.filter((m) => m !== j);
       if (c.rep[s]! >= 0) {
-        judgeWalk(v, out, s, c.rep[s]!, j, c, scope, `t${tid}>${j}`);
+        judgeWalk(v, out, s, c.rep[s]!, j, c, scope, `t${tid}>${j}`, () => srcs().filter((m) => c.rep[m]! >= 0));
         walks++;
       }
-      judgeWalk(v, out, s, -1, j, c, scope, `t${tid}>${j}`);
+      judgeWalk(v, out, s, -1, j, c, scope, `t${tid}>${j}`, srcs);
       walks++;
     }
   }
   // Every node's own subnet (its template cannot speak for it): pods of one node reach each other.
   for (let j = 0; j < v.nodeCount; j++) {
     if (c.target[j]! < 0) continue;
-    judgeWalk(v, out, j, -1, j, c, `${v.nodeName(j)} -> its own pods`, `own${j}`);
+    judgeWalk(v, out, j, -1, j, c, () => `${v.nodeName(j)} -> its own pods`, `own${j}`, () => [j]);
     walks++;
+    // Pod to pod on the node (the bridge), when it has two pods of the node's class.
+    const other = c.rep[j]! >= 0 ? findOther(v, j, c.rep[j]!) : -1;
+    if (other >= 0) {
+      judgeWalk(v, out, j, c.rep[j]!, j, c, () => `pods on ${v.nodeName(j)} -> pods on ${v.nodeName(j)}`, `same${j}`, () => [j], v.podIp(other));
+      walks++;
+    }
   }
-  // Pods with rules of their own: a class each, against every destination.
-  for (const p of c.special) {
+  // Pods with rules of their own: a class per (node, rule class), against every destination.
+  for (const { pod: p, size } of c.special) {
     const s = v.podNode(p);
     for (let j = 0; j < v.nodeCount; j++) {
       if (c.target[j]! < 0 || c.target[j] === p) continue;
-      judgeWalk(v, out, s, p, j, c, `pod ${ip(v.podIp(p))} (own rules) -> pods on ${v.nodeName(j)}`, `p${p}>${j}`);
+      judgeWalk(v, out, s, p, j, c, () => `${size === 1 ? `pod ${ip(v.podIp(p))}` : `${fmt(size)} pods like ${ip(v.podIp(p))} on ${v.nodeName(s)}`} (rules of their own) -> pods on ${v.nodeName(j)}`, `p${p}>${j}`, () => [s]);
       walks++;
     }
   }
   let pods = 0;
   for (let p = 0; p < v.podCount; p++) if (v.podAlive(p)) pods++;
+  const violations = o.aggregate === false ? out : aggregate(out);
   return {
-    ok: out.length === 0,
-    violations: out,
+    ok: violations.length === 0,
+    violations,
     stats: { nodes: v.nodeCount, pods, templates: c.templates.size, sourceClasses: c.templates.size + c.special.length, walks, ms: performance.now() - t0 },
   };
+}
+
+/**
+ * One violation per (kind, source class, deciding node): a source class whose
+ * packets die on the same node for 4,999 destinations is one finding with one
+ * witness (the first destination), not 4,999.
+ */
+function aggregate(vs: readonly FabricViolation[]): FabricViolation[] {
+  const groups = new Map<string, { first: FabricViolation; n: number }>();
+  const out: FabricViolation[] = [];
+  for (const x of vs) {
+    if (!x.scope || !x.decidedBy) {
+      out.push(x);
+      continue;
+    }
+    const src = x.scope.replace(/ -> pods on \S+$/, '');
+    const k = `${x.kind}|${src}|${x.decidedBy.where}|${x.decidedBy.entry.replace(/\d+\.\d+\.\d+\.\d+(\/\d+)?/g, 'A')}`;
+    const g = groups.get(k);
+    if (g) g.n++;
+    else groups.set(k, { first: x, n: 1 });
+  }
+  for (const { first, n } of groups.values()) {
+    out.push(n === 1 ? first : { ...first, scope: first.scope!.replace(/ -> pods on (\S+)$/, ` -> pods on ${fmt(n)} nodes (witness: $1)`), message: `${first.message} (and the same for ${fmt(n - 1)} more destination node${n === 2 ? '' : 's'})` });
+  }
+  return out;
 }
 
 /** Unique pod IPs, pods inside their node's podCIDR, non-overlapping podCIDRs, reservations with pods. */
@@ -312,7 +384,7 @@ function addressChecks(v: FabricView): FabricViolation[] {
   let open = -1;
   for (const i of order) {
     if (open >= 0 && v.podCidrBase(i) <= hi(open)) {
-      out.push({ kind: 'overlapping-pod-cidrs', message: `${v.nodeName(open)}'s podCIDR ${ip(v.podCidrBase(open))}/${v.podCidrLen(open)} overlaps ${v.nodeName(i)}'s ${ip(v.podCidrBase(i))}/${v.podCidrLen(i)}`, key: `ovl|${open}|${i}` });
+      out.push({ kind: 'overlapping-pod-cidrs', message: `${v.nodeName(open)}'s podCIDR ${ip(v.podCidrBase(open))}/${v.podCidrLen(open)} overlaps ${v.nodeName(i)}'s ${ip(v.podCidrBase(i))}/${v.podCidrLen(i)}`, key: `ovl|${open}|${i}`, pairs: { src: [open, i], dst: [] } });
     }
     if (open < 0 || hi(i) > hi(open)) open = i;
   }
@@ -366,7 +438,10 @@ export class FabricVerifier {
     s.delete(p);
     if (s.size === 0) this.byIp.delete(a);
     this.podAt.delete(p);
-    for (const k of [...this.byKey.keys()]) if (k.startsWith(`dup|${a}|`) || k === `out|${p}`) this.byKey.delete(k);
+    this.byKey.delete(`out|${p}`);
+    // A duplicate of this address is keyed by the later pod: drop both ways.
+    this.byKey.delete(`dup|${a}|${p}`);
+    for (const q of s) this.byKey.delete(`dup|${a}|${q}`);
   }
 
   /** Pod p changed in the view: update, and return the violations now. */
@@ -388,20 +463,20 @@ export class FabricVerifier {
       if (len > 0 && ((a & m) >>> 0) !== v.podCidrBase(n) >>> 0) this.byKey.set(`out|${p}`, { kind: 'pod-outside-pod-cidr', message: `pod ${ip(a)} on ${v.nodeName(n)} is outside its podCIDR`, key: `out|${p}` });
     }
     // Reservations of the node: only the pod's old and new addresses can have changed status.
-    const res = new Set(v.reservations(n));
     for (const a of [oldIp, v.podAlive(p) ? v.podIp(p) : undefined]) {
       if (a === undefined) continue;
       const key = `leak|${n}|${a}`;
-      const held = [...(this.byIp.get(a) ?? [])].some((x) => v.podNode(x) === n);
-      if (res.has(a) && !held) this.byKey.set(key, { kind: 'ipam-leak', message: `${ip(a)} is reserved on ${v.nodeName(n)}, but no live pod there has it`, key });
+      let held = false;
+      for (const x of this.byIp.get(a) ?? []) if (v.podNode(x) === n) held = true;
+      if (v.isReserved(n, a) && !held) this.byKey.set(key, { kind: 'ipam-leak', message: `${ip(a)} is reserved on ${v.nodeName(n)}, but no live pod there has it`, key });
       else this.byKey.delete(key);
     }
-    if (v.podHasOwnRules(p)) {
+    if (v.podRuleClass(p) >= 0) {
       for (const k of [...this.byKey.keys()]) if (k.includes(`|p${p}>`)) this.byKey.delete(k);
       if (v.podAlive(p)) {
         const c = classes(v);
         const out: FabricViolation[] = [];
-        for (let j = 0; j < v.nodeCount; j++) if (c.target[j]! >= 0 && c.target[j] !== p) judgeWalk(v, out, n, p, j, c, `pod ${ip(v.podIp(p))} (own rules) -> pods on ${v.nodeName(j)}`, `p${p}>${j}`);
+        for (let j = 0; j < v.nodeCount; j++) if (c.target[j]! >= 0 && c.target[j] !== p) judgeWalk(v, out, n, p, j, c, () => `pod ${ip(v.podIp(p))} (own rules) -> pods on ${v.nodeName(j)}`, `p${p}>${j}`, () => [n]);
         for (const x of out) this.byKey.set(x.key, x);
       }
     }

@@ -29,7 +29,8 @@ describe.runIf(existsSync(path))('a node running the bridge CNI plugin with thre
 
   it('keeps the CNI configuration and the host-local store where the plugins look', () => {
     expect(JSON.parse(world.files['/etc/cni/net.d/10-mynet.conf']!)).toMatchObject({ name: 'mynet', type: 'bridge', ipMasq: true });
-    expect(world.files['/var/lib/cni/networks/mynet/10.40.0.4']).toBe('c3\neth0');
+    // host-local writes "ID\r\nIFNAME" (Go's LineBreak).
+    expect(world.files['/var/lib/cni/networks/mynet/10.40.0.4']).toBe('c3\r\neth0');
     expect(world.files['/var/lib/cni/networks/mynet/last_reserved_ip.0']).toBe('10.40.0.4');
   });
 

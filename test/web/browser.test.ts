@@ -53,7 +53,10 @@ describe('the browser build', () => {
   });
 });
 
-describe.skipIf(!haveChromium)('the page in Chromium', () => {
+const SKIP_WHY = 'skipped: /usr/bin/chromium is missing (Debian: apt-get install -y chromium)';
+if (!haveChromium) console.warn(`test/web/browser.test.ts: the page in Chromium: ${SKIP_WHY}`);
+
+describe.skipIf(!haveChromium)(`the page in Chromium${haveChromium ? '' : ` (${SKIP_WHY})`}`, () => {
   let served: Served;
   let close: (() => Promise<void>) | undefined;
   let page: import('playwright-core').Page;

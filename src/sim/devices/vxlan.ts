@@ -136,7 +136,15 @@ export const vxlanHandler: DeviceHandler<VxlanLink> = {
       }
       if (r !== 'ignored' && r !== 'refreshed') env.step({ kind: 'bridge', action: `${vx.name}: ${r} ${inner.src} dst ${formatIp4(pkt.src)}` });
     }
-    env.receive(ns, vx.ifindex, inner);
+    // vxlan_rcv -> __iptunnel_pull_header -> skb_scrub_packet(): the inner packet starts
+    // without a conntrack reference (nf_reset_ct) and, being the received skb, with the
+    // mark the outer packet had here (0 after the veth crossing), not the sender's.
+    let frame = inner;
+    if (frame.type === 'ipv4') {
+      const { ct: _ct, ...ip } = frame.ip;
+      frame = { ...frame, ip: { ...ip, mark: pkt.mark } };
+    }
+    env.receive(ns, vx.ifindex, frame);
     return true;
   },
 };

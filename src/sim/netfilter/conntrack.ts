@@ -11,7 +11,8 @@
  *  - ICMP flows are keyed on the echo id (the "port").
  * Entries expire after the kernel's default timeouts (removed lazily).
  */
-import type { Draft } from 'immer';
+import { isDraft, type Draft } from 'immer';
+import { peek } from '../peek.js';
 import type { ConntrackEntry, ConntrackTuple } from '../../model/netfilter.js';
 import type { Netns } from '../../model/world.js';
 import { PROTO_ICMP, PROTO_TCP, PROTO_UDP, type Ipv4Packet } from '../packet.js';
@@ -57,13 +58,38 @@ export function ctKey(t: ConntrackTuple): string {
   return `${t.proto}:${t.src >>> 0}:${t.sport}>${t.dst >>> 0}:${t.dport}`;
 }
 
+/**
+ * Performance: tuples are immutable once stored (structurally shared between
+ * world versions), so their keys are memoised per tuple object.
+ */
+const keyMemo = new WeakMap<object, string>();
+function storedKey(t: ConntrackTuple): string {
+  const k0 = keyMemo.get(t);
+  if (k0 !== undefined) return k0;
+  const k = ctKey(t);
+  if (!isDraft(t)) keyMemo.set(t, k);
+  return k;
+}
+
+const latest = peek;
+/** The entries of a table as plain values (see latest()). */
+function rawEntries(ns: Draft<Netns> | Netns): readonly ConntrackEntry[] {
+  return latest(latest(ns as Netns).conntrack);
+}
+function origOf(e: ConntrackEntry): ConntrackTuple {
+  return latest(latest(e).orig);
+}
+function replyOf(e: ConntrackEntry): ConntrackTuple {
+  return latest(latest(e).reply);
+}
+
 function sameTuple(a: ConntrackTuple, b: ConntrackTuple): boolean {
   return a.proto === b.proto && a.src === b.src && a.dst === b.dst && a.sport === b.sport && a.dport === b.dport;
 }
 
 /** Drop expired entries (the kernel's gc worker, done lazily at lookup). */
 export function ctExpire(ns: Draft<Netns>, now: number): void {
-  if (ns.conntrack.some((e) => e.expiresMs <= now)) ns.conntrack = ns.conntrack.filter((e) => e.expiresMs > now);
+  if (rawEntries(ns).some((e) => latest(e).expiresMs <= now)) ns.conntrack = ns.conntrack.filter((e) => e.expiresMs > now);
 }
 
 /**
@@ -77,17 +103,33 @@ export function ctFind(
   t: ConntrackTuple,
   unconfirmed = false,
 ): { entry: ConntrackEntry; dir: 'orig' | 'reply' } | undefined {
-  for (const e of ns.conntrack as readonly ConntrackEntry[]) {
+  for (const e0 of rawEntries(ns)) {
+    const e = latest(e0);
     if (!e.confirmed && !unconfirmed) continue;
-    if (sameTuple(e.orig, t)) return { entry: e, dir: 'orig' };
-    if (sameTuple(e.reply, t)) return { entry: e, dir: 'reply' };
+    if (sameTuple(origOf(e), t)) return { entry: e, dir: 'orig' };
+    if (sameTuple(replyOf(e), t)) return { entry: e, dir: 'reply' };
   }
   return undefined;
 }
 
 /** The entry with this key (confirmed or not), as a draft. */
 export function ctGet(ns: Draft<Netns>, key: string): Draft<ConntrackEntry> | undefined {
-  return ns.conntrack.find((e) => ctKey(e.orig as ConntrackTuple) === key);
+  const i = ctIndex(ns, key);
+  return i < 0 ? undefined : ns.conntrack[i];
+}
+
+/** The entry with this key (confirmed or not), read-only (no draft is made). */
+export function ctPeek(ns: Draft<Netns> | Netns, key: string): ConntrackEntry | undefined {
+  const i = ctIndex(ns, key);
+  return i < 0 ? undefined : latest(rawEntries(ns)[i]!);
+}
+
+function ctIndex(ns: Draft<Netns> | Netns, key: string): number {
+  const raw = rawEntries(ns);
+  // Newest first (a packet's flow is usually the latest one); keys are
+  // unique in a table (ctNew replaces a stale unconfirmed entry of its key).
+  for (let i = raw.length - 1; i >= 0; i--) if (storedKey(origOf(raw[i]!)) === key) return i;
+  return -1;
 }
 
 /** Lookup key for the datapath: the entry key a packet's current tuple would have if it started a flow. */
@@ -125,7 +167,10 @@ function timeoutFor(e: Pick<ConntrackEntry, 'orig' | 'seenReply' | 'tcpState'>):
 export function ctNew(ns: Draft<Netns>, t: ConntrackTuple, pkt: Ipv4Packet, now: number): Draft<ConntrackEntry> {
   // A stale unconfirmed entry of the same tuple (its packet was dropped) goes away.
   const key = ctKey(t);
-  ns.conntrack = ns.conntrack.filter((e) => e.confirmed || ctKey(e.orig as ConntrackTuple) !== key);
+  const raw = rawEntries(ns);
+  if (raw.some((e) => !latest(e).confirmed && storedKey(origOf(e)) === key)) {
+    ns.conntrack = ns.conntrack.filter((e) => e.confirmed || ctKey(e.orig as ConntrackTuple) !== key);
+  }
   const tcpState: ConntrackEntry['tcpState'] =
     pkt.proto === PROTO_TCP ? (pkt.ports?.flags === 'SYN' ? 'SYN_SENT' : 'ESTABLISHED') : undefined;
   const base = {
@@ -149,14 +194,16 @@ export function ctSeen(e: Draft<ConntrackEntry>, dir: 'orig' | 'reply', pkt: Ipv
     e.seenReply = true;
     e.state = 'ESTABLISHED';
   }
-  if (e.orig.proto === PROTO_TCP) {
+  // Read through peek: reading the draft's tuples would draft them.
+  const orig = peek(peek(e as ConntrackEntry).orig);
+  if (orig.proto === PROTO_TCP) {
     const f = pkt.ports?.flags;
     if (f === 'RST' || f === 'RSTACK') e.tcpState = 'CLOSE';
     else if (f === 'FIN' || f === 'FINACK') e.tcpState = 'FIN_WAIT';
     else if (f === 'SYNACK' && dir === 'reply') e.tcpState = 'SYN_RECV';
     else if ((f === 'ACK' || f === 'PSHACK') && e.seenReply && e.tcpState === 'SYN_RECV') e.tcpState = 'ESTABLISHED';
   }
-  e.expiresMs = now + timeoutFor(e as ConntrackEntry);
+  e.expiresMs = now + timeoutFor({ orig, seenReply: e.seenReply, ...(e.tcpState !== undefined ? { tcpState: e.tcpState } : {}) });
 }
 
 /** __nf_conntrack_confirm(): the entry enters the table (its first packet passed every hook). */
@@ -166,9 +213,9 @@ export function ctConfirm(e: Draft<ConntrackEntry>): void {
 
 /** Whether `t` is already used as some confirmed entry's reply tuple (NAT clash check, nf_nat_used_tuple). */
 export function replyTupleTaken(ns: Draft<Netns>, t: ConntrackTuple, except: string): boolean {
-  for (const e of ns.conntrack as readonly ConntrackEntry[]) {
-    if (ctKey(e.orig) === except) continue;
-    if (sameTuple(e.reply, t)) return true;
+  for (const e of rawEntries(ns)) {
+    if (storedKey(origOf(e)) === except) continue;
+    if (sameTuple(replyOf(e), t)) return true;
   }
   return false;
 }

@@ -4,6 +4,7 @@
  * The public entry point is nfHook in ./index.ts.
  */
 import type { Draft } from 'immer';
+import { peek } from '../peek.js';
 import { formatIp4, type Ip4 } from '../../model/addr.js';
 import type {
   AddrTypeName,
@@ -29,6 +30,7 @@ import {
   ctExpire,
   ctFind,
   ctGet,
+  ctPeek,
   ctKey,
   ctNew,
   ctSeen,
@@ -51,7 +53,8 @@ type Verdict =
 
 interface Ctx {
   readonly ns: Draft<Netns>;
-  readonly table: Draft<NfTable>;
+  /** The table as read (see peek: not a draft); counters are written through `ns`. */
+  readonly table: NfTable;
   readonly hook: Hook;
   pkt: Ipv4Packet;
   readonly devs: NfDevs;
@@ -64,6 +67,9 @@ interface Ctx {
   /** The chain and rule (0-based) being matched, for -m statistic's draw. */
   chain: string;
   ruleIndex: number;
+  /** Index of that chain in its table, and of the match being tested in the rule (nth writes its counter through the draft). */
+  chainIndex: number;
+  matchIndex: number;
   /** Random-mode statistic matches evaluated so far in this chain traversal (NfRandomDraw 'pick'). */
   randomDraws: number;
   /**
@@ -179,7 +185,8 @@ function flowText(p: Ipv4Packet): string {
  */
 function statisticMatch(c: Ctx, m: Extract<NfMatch, { kind: 'statistic' }>): boolean {
   if (m.mode === 'nth') {
-    const dm = m as Draft<Extract<NfMatch, { kind: 'statistic'; mode: 'nth' }>>;
+    // The live counter is kernel state: written through the draft (the rule is read through peek).
+    const dm = chainDraft(c.ns, c.table.name, c.chainIndex).rules[c.ruleIndex]!.spec.matches[c.matchIndex] as Draft<Extract<NfMatch, { kind: 'statistic'; mode: 'nth' }>>;
     const next = dm.count === dm.every ? 0 : dm.count + 1;
     dm.count = next;
     return (next === 0) !== m.inv;
@@ -209,32 +216,51 @@ function ruleMatches(c: Ctx, s: NfRuleSpec): boolean {
   if (!ifaceMatches(s.inIf, c.devs.in)) return false;
   if (!ifaceMatches(s.outIf, c.devs.out)) return false;
   if (s.proto && s.proto.num !== 0 && (p.proto === s.proto.num) === s.proto.inv) return false;
-  for (const m of s.matches) if (!matchOne(c, m)) return false;
+  for (let j = 0; j < s.matches.length; j++) {
+    c.matchIndex = j;
+    if (!matchOne(c, s.matches[j]!)) return false;
+  }
   return true;
 }
 
 // ---------------------------------------------------------------------------
 // traversal
 
-function findChain(t: Draft<NfTable>, name: string): Draft<NfChain> | undefined {
-  return t.chains.find((ch) => ch.name === name);
+/** A chain of a table and its index (read through peek, no draft made). */
+function findChain(t: NfTable, name: string): { chain: NfChain; index: number } | undefined {
+  const chains = peek(t.chains);
+  for (let i = 0; i < chains.length; i++) {
+    const ch = peek(chains[i]!);
+    if (ch.name === name) return { chain: ch, index: i };
+  }
+  return undefined;
+}
+
+/** The draft of a chain, to write its counters (only the written path is drafted). */
+function chainDraft(ns: Draft<Netns>, table: TableName, index: number): Draft<NfChain> {
+  return ns.netfilter.tables[table]!.chains[index]!;
 }
 
 /** Run a chain; undefined = fell off the end or RETURN. */
 function runChain(c: Ctx, chainName: string): Verdict | undefined {
-  const chain = findChain(c.table, chainName);
-  if (!chain) return undefined;
+  const found = findChain(c.table, chainName);
+  if (!found) return undefined;
+  const chain = found.chain;
+  const rules = peek(chain.rules);
   if (++c.depth > 64) return undefined; // nft caps jump depth; loops are refused at insert time
-  const saved = { chain: c.chain, ruleIndex: c.ruleIndex, randomDraws: c.randomDraws };
+  const saved = { chain: c.chain, ruleIndex: c.ruleIndex, randomDraws: c.randomDraws, chainIndex: c.chainIndex };
   c.chain = chainName;
+  c.chainIndex = found.index;
   c.randomDraws = 0;
   try {
-    for (let i = 0; i < chain.rules.length; i++) {
-      const r = chain.rules[i]!;
-      const spec = r.spec as NfRuleSpec;
+    for (let i = 0; i < rules.length; i++) {
+      const r = peek(rules[i]!);
+      const spec = peek(r.spec) as NfRuleSpec;
       c.ruleIndex = i;
       if (!ruleMatches(c, spec)) continue;
-      r.counters = { pkts: r.counters.pkts + 1, bytes: r.counters.bytes + c.pkt.len };
+      // Counters read through the draft: a chain traversed twice counts twice.
+      const rd = chainDraft(c.ns, c.table.name, found.index).rules[i]!;
+      rd.counters = { pkts: rd.counters.pkts + 1, bytes: rd.counters.bytes + c.pkt.len };
       const t = spec.target;
       if (!t) continue;
       switch (t.kind) {
@@ -277,6 +303,7 @@ function runChain(c: Ctx, chainName: string): Verdict | undefined {
     c.chain = saved.chain;
     c.ruleIndex = saved.ruleIndex;
     c.randomDraws = saved.randomDraws;
+    c.chainIndex = saved.chainIndex;
   }
 }
 
@@ -294,17 +321,23 @@ function runTable(
   pkt: Ipv4Packet,
   devs: NfDevs,
   env: NfEnv,
-  ctStates: ReadonlySet<CtStateName>,
+  ctStatesOf: ReadonlySet<CtStateName> | (() => ReadonlySet<CtStateName>),
 ): { outcome: TableOutcome; pkt: Ipv4Packet; notrack: boolean } | undefined {
-  const table = ns.netfilter.tables[tableName];
+  const table = peek(peek(peek(peek(ns).netfilter).tables)[tableName]);
   if (!table || !isBuiltin(tableName, hook)) return undefined;
-  const chain = findChain(table, hook);
-  if (!chain || !chain.created) return undefined;
-  const c: Ctx = { ns, table, hook, pkt, devs, env, ctStates, depth: 0, notrack: false, chain: hook, ruleIndex: 0, randomDraws: 0, marked: 0 };
+  const found = findChain(table, hook);
+  if (!found || !found.chain.created) return undefined;
+  const chain = found.chain;
+  // Performance: the packet's conntrack states are computed only for a table that exists.
+  const ctStates = typeof ctStatesOf === 'function' ? ctStatesOf() : ctStatesOf;
+  const c: Ctx = { ns, table, hook, pkt, devs, env, ctStates, depth: 0, notrack: false, chain: hook, ruleIndex: 0, chainIndex: 0, matchIndex: 0, randomDraws: 0, marked: 0 };
   const v = runChain(c, hook);
   if (v) return { outcome: { verdict: v, entry: v.rule }, pkt: c.pkt, notrack: c.notrack };
   const policy = chain.policy ?? 'ACCEPT';
-  if (chain.counters) chain.counters = { pkts: chain.counters.pkts + 1, bytes: chain.counters.bytes + c.pkt.len };
+  if (chain.counters) {
+    const cd = chainDraft(ns, tableName, found.index);
+    cd.counters = { pkts: cd.counters!.pkts + 1, bytes: cd.counters!.bytes + c.pkt.len };
+  }
   const entry = `-P ${hook} ${policy}`;
   const verdict: Verdict = policy === 'DROP' ? { v: 'DROP', chain: hook, rule: entry } : { v: 'ACCEPT' };
   return { outcome: { verdict, entry }, pkt: c.pkt, notrack: c.notrack };
@@ -460,7 +493,7 @@ interface CtView {
   states: Set<CtStateName>;
 }
 
-function ctViewOf(ns: Draft<Netns>, pkt: Ipv4Packet): CtView {
+function ctViewOf(ns: Draft<Netns>, pkt: Ipv4Packet, forWrite = false): CtView {
   const states = new Set<CtStateName>();
   if (!pkt.ct) {
     states.add('INVALID');
@@ -470,7 +503,9 @@ function ctViewOf(ns: Draft<Netns>, pkt: Ipv4Packet): CtView {
     states.add('UNTRACKED');
     return { related: false, states };
   }
-  const entry = ctGet(ns, pkt.ct.key);
+  // Performance: only the nat hook writes to the entry; the other tables
+  // read it without making an immer draft of it.
+  const entry = forWrite ? ctGet(ns, pkt.ct.key) : (ctPeek(ns, pkt.ct.key) as Draft<ConntrackEntry> | undefined);
   if (!entry) {
     states.add('INVALID');
     return { related: false, states };
@@ -484,7 +519,7 @@ function ctViewOf(ns: Draft<Netns>, pkt: Ipv4Packet): CtView {
 /** nf_conntrack_in(): attach the packet to its entry (creating one for a new flow). */
 function conntrackIn(ns: Draft<Netns>, pkt: Ipv4Packet, env: NfEnv, step: (s: Step) => void): Ipv4Packet {
   // Looped back through lo (or NOTRACKed): the packet keeps what it has.
-  if (pkt.ct && (pkt.ct.state === 'UNTRACKED' || ctGet(ns, pkt.ct.key))) return pkt;
+  if (pkt.ct && (pkt.ct.state === 'UNTRACKED' || ctPeek(ns, pkt.ct.key))) return pkt;
   ctExpire(ns, env.now);
   const { ct: _drop, ...bare } = pkt;
   void _drop;
@@ -527,6 +562,7 @@ function natHook(
   step: (s: Step) => void,
 ): { pkt: Ipv4Packet; drop?: NfResult } {
   const cv = ctViewOf(ns, pkt);
+  // Read-only view; the draft is made only when the hook writes to the entry.
   const e = cv.entry;
   if (!e || !cv.dir) return { pkt };
   if (cv.related) {
@@ -539,7 +575,9 @@ function natHook(
   }
   const kind = manipOf(hook);
   const done = kind === 'src' ? e.natDoneSrc : e.natDoneDst;
+  let e2: Draft<ConntrackEntry> = e;
   if (pkt.ct?.state === 'NEW' && cv.dir === 'orig' && !done) {
+    e2 = ctGet(ns, pkt.ct.key)!;
     const r = runTable(ns, 'nat', hook, pkt, devs, env, cv.states);
     if (r) {
       pkt = r.pkt;
@@ -549,17 +587,17 @@ function natHook(
         return { pkt, drop: { verdict: 'drop', pkt, table: 'nat', chain: v.chain, rule: v.rule } };
       }
       if (v.v === 'NAT') {
-        if (!natSetup(ns, e, v.spec, devs, env, pkt)) {
+        if (!natSetup(ns, e2, v.spec, devs, env, pkt)) {
           step({ kind: 'netfilter', action: `nat ${hook}: MASQUERADE found no source address on ${devs.out ?? '?'}: drop`, entry: v.rule });
           return { pkt, drop: { verdict: 'drop', pkt, table: 'nat', chain: v.chain, rule: v.rule } };
         }
         step({ kind: 'netfilter', action: `nat ${hook}: ${v.spec.target!.kind}`, entry: v.rule });
       }
     }
-    if (kind === 'src') e.natDoneSrc = true;
-    else e.natDoneDst = true;
+    if (kind === 'src') e2.natDoneSrc = true;
+    else e2.natDoneDst = true;
   }
-  const out = natPacket(e as ConntrackEntry, cv.dir, hook, pkt);
+  const out = natPacket(e2 as ConntrackEntry, cv.dir, hook, pkt);
   if (out !== pkt) step({ kind: 'nat', action: `${kind === 'src' ? 'source' : 'destination'} NAT (${hook})`, before: view(pkt), after: view(out) });
   return { pkt: out };
 }
@@ -574,8 +612,7 @@ function plainTable(
   env: NfEnv,
   step: (s: Step) => void,
 ): { pkt: Ipv4Packet; result?: NfResult; notrack?: boolean } {
-  const states = ctViewOf(ns, pkt).states;
-  const r = runTable(ns, table, hook, pkt, devs, env, states);
+  const r = runTable(ns, table, hook, pkt, devs, env, () => ctViewOf(ns, pkt).states);
   if (!r) return { pkt };
   const v = r.outcome.verdict;
   if (v.v === 'DROP') {
@@ -614,8 +651,8 @@ export function runHook(ns: Draft<Netns>, hook: Hook, pkt0: Ipv4Packet, devs: Nf
     }
     if (stage === 'confirm') {
       if (pkt.ct && pkt.ct.state !== 'UNTRACKED') {
-        const e = ctGet(ns, pkt.ct.key);
-        if (e && !e.confirmed) ctConfirm(e);
+        const e = ctPeek(ns, pkt.ct.key);
+        if (e && !e.confirmed) ctConfirm(ctGet(ns, pkt.ct.key)!);
       }
       continue;
     }

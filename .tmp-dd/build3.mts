@@ -1,2 +1,0 @@
-import { buildWeb } from '/work/main/src/web/build.ts';
-await buildWeb('/tmp/webout', { minify: true });
