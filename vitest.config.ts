@@ -5,7 +5,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // Two cores on every machine of this project: keep the worker count honest.
     maxWorkers: 2,
-    testTimeout: 60_000,
+    testTimeout: 300_000,
     reporters: ['default', './test/summary-reporter.ts'],
   },
 });

@@ -16,6 +16,7 @@
 import type { NsName, World } from '../model/world.js';
 import { formatIp4 } from '../model/addr.js';
 import { execArgv } from '../shell/interp.js';
+import { sysctlValue } from '../sim/ops/sysctl.js';
 import { listSandboxes } from './cri.js';
 
 export type LeakKind = 'ipam' | 'cache' | 'iptables' | 'netns' | 'link' | 'address' | 'route' | 'sysctl' | 'file';
@@ -173,12 +174,27 @@ function kindOf(e: string): LeakKind {
   return 'netns';
 }
 
+/** What the before/after worlds say about the changes a plugin is known to cause. */
+interface DiffContext {
+  /** Names of bridges that did not exist before (created by the bridge plugin). */
+  readonly bridges: ReadonlySet<string>;
+  /**
+   * Namespaces where net.ipv4.ip_forward went from 0 to 1 (bridge with
+   * isGateway, ptp). Only there are the kernel's side effects of that write
+   * (inet_forward_change()) documented: conf.all/default and every device's
+   * forwarding to 1, and conf.all.accept_redirects to 0.
+   */
+  readonly forwardOn: ReadonlySet<NsName>;
+  /** Of those, the namespaces where conf.all.accept_redirects is 0 afterwards (as that write leaves it). */
+  readonly redirectsOff: ReadonlySet<NsName>;
+}
+
 /**
  * The known leftovers of the real plugins after ADD + DEL (the reason, or
- * undefined for an unexpected change). `bridges`: names of bridges that did
- * not exist before (created by the bridge plugin).
+ * undefined for an unexpected change).
  */
-function documentedReason(item: LeakItem, bridges: ReadonlySet<string>): string | undefined {
+function documentedReason(item: LeakItem, ctx: DiffContext): string | undefined {
+  const { bridges } = ctx;
   const w = item.what;
   if (item.kind === 'file') {
     if (/\/var\/lib\/cni\/networks\/[^/]+\/(lock|last_reserved_ip\.\d+)$/.test(item.where)) {
@@ -189,15 +205,27 @@ function documentedReason(item: LeakItem, bridges: ReadonlySet<string>): string 
   const brName = /^\+ (?:link|addr) (\S+)/.exec(w)?.[1] ?? /dev (\S+)$/.exec(w)?.[1] ?? /^\+ sysctl net\.ipv4\.conf\.([^.]+)\./.exec(w)?.[1];
   if (brName !== undefined && bridges.has(brName)) return 'the bridge plugin never deletes its bridge (nor its gateway address, routes and settings)';
   if (/^[+-] link \S+ bridge( up)?$/.test(w)) return 'the bridge plugin never deletes its bridge';
-  if (w === '+ sysctl net.ipv4.ip_forward=1' || w === '- sysctl net.ipv4.ip_forward=0' || /net\.ipv4\.conf\.all\.forwarding=/.test(w)) {
+  // `sysctl -w net.ipv4.ip_forward=1` when it was 0: devinet_sysctl_forward() ->
+  // inet_forward_change() sets conf.all.forwarding (the same variable),
+  // conf.default.forwarding and every device's forwarding to 1, and
+  // conf.all.accept_redirects to 0 (= !forwarding); per-device accept_redirects
+  // stay as they are. Writing 1 when it is 1 already changes nothing, so these
+  // are documented only where ip_forward itself went 0 -> 1.
+  const fwd = ctx.forwardOn.has(item.where);
+  if (fwd && /^(\+ sysctl net\.ipv4\.(ip_forward|conf\.all\.forwarding)=1|- sysctl net\.ipv4\.(ip_forward|conf\.all\.forwarding)=0)$/.test(w)) {
     return 'bridge (isGateway) and ptp set net.ipv4.ip_forward=1 and never reset it';
+  }
+  if (ctx.redirectsOff.has(item.where) && /^[+-] sysctl net\.ipv4\.conf\.all\.accept_redirects=/.test(w) && (w.startsWith('- ') || w.endsWith('=0'))) {
+    return 'setting net.ipv4.ip_forward=1 (bridge isGateway, ptp) also sets net.ipv4.conf.all.accept_redirects=0 (kernel inet_forward_change()); never reset';
   }
   if (/^[+-] sysctl net\.ipv4\.conf\.[^.]+\.route_localnet=/.test(w)) return 'portmap sets route_localnet=1 on the device routing to the pod and never resets it';
   if (/^\+ iptables (:CNI-HOSTPORT-(DNAT|SETMARK|MASQ) |-A (PREROUTING|OUTPUT|POSTROUTING) .*-j CNI-HOSTPORT-(DNAT|MASQ)$|-A CNI-HOSTPORT-(SETMARK|MASQ) )/.test(w)) {
     return "portmap's shared chains (CNI-HOSTPORT-DNAT/SETMARK/MASQ) and their jumps are never removed";
   }
   if (/^\+ iptables (\*nat|COMMIT|:(PREROUTING|INPUT|OUTPUT|POSTROUTING) ACCEPT)/.test(w)) return 'the nat table exists once any rule was added';
-  if (/^[+-] sysctl net\.ipv4\.conf\.[^.]+\.forwarding=/.test(w)) return 'every interface\'s forwarding follows ip_forward (set by bridge/ptp, never reset)';
+  if (fwd && /^(\+ sysctl net\.ipv4\.conf\.[^.]+\.forwarding=1|- sysctl net\.ipv4\.conf\.[^.]+\.forwarding=0)$/.test(w)) {
+    return 'every interface\'s forwarding follows ip_forward (set by bridge/ptp, never reset)';
+  }
   if (/^[+-] (link lo loopback( up)?|addr lo 127\.0\.0\.1\/8|route table 255 (local|broadcast) 127\.)/.test(w)) {
     return 'the loopback plugin only sets lo down on DEL: 127.0.0.1/8 stays';
   }
@@ -216,10 +244,15 @@ export function diffLeakReport(before: World, after: World, namespaces: readonly
       if (l.kind === 'bridge' && !existed) bridges.add(l.name);
     }
   }
+  const forwardOn = new Set<NsName>(
+    namespaces.filter((n) => sysctlValue(before, n, 'net.ipv4.ip_forward') === '0' && sysctlValue(after, n, 'net.ipv4.ip_forward') === '1'),
+  );
+  const redirectsOff = new Set<NsName>([...forwardOn].filter((n) => sysctlValue(after, n, 'net.ipv4.conf.all.accept_redirects') === '0'));
+  const ctx: DiffContext = { bridges, forwardOn, redirectsOff };
   const documented: LeakItem[] = [];
   const unexpected: LeakItem[] = [];
   for (const c of changes(before, after, namespaces)) {
-    const reason = documentedReason(c, bridges);
+    const reason = documentedReason(c, ctx);
     if (reason) documented.push({ ...c, reason });
     else unexpected.push(c);
   }

@@ -148,7 +148,11 @@ collect_ns() {
 	if have iptables-legacy-save && [ -n "$(legacy_tables "$ns")" ]; then
 		run 'iptables-legacy-save -c' in_ns "$ns" iptables-legacy-save -c
 	fi
-	if have conntrack; then run 'conntrack -L' in_ns "$ns" conntrack -L; fi
+	if in_ns "$ns" test -r /proc/net/nf_conntrack; then
+		run 'nf_conntrack' in_ns "$ns" cat /proc/net/nf_conntrack
+	elif have conntrack; then
+		run 'conntrack -L' in_ns "$ns" conntrack -L
+	fi
 	run 'sysctl' sysctls "$ns"
 }
 

@@ -443,7 +443,7 @@ function importNetfilter(world: World, tn: NsName, b: BundleNetns, note: (n: Not
     } else note({ severity: 'warn', area: 'netfilter', text: 'the node has iptables-legacy rules as well as nf_tables ones: only the nf_tables rules are loaded' });
   }
   const ct = b.cmds['conntrack -L'];
-  if (ct && ct.status === 0) {
+  if (ct && ct.status === 0 && !b.cmds['nf_conntrack']) {
     const n = ct.body.split('\n').filter((l) => l.trim() !== '').length;
     if (n > 0) note({ severity: 'info', area: 'netfilter', text: `${n} conntrack entries not imported: flows already established on the node start as NEW in the twin` });
   }

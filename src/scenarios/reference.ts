@@ -27,9 +27,12 @@ function sections(): { title: string; anchor: string; schema: z.ZodType }[] {
     ['Container', S.Container],
     ['ContainerPort', S.ContainerPort],
     ['ScriptPlugin', S.ScriptPlugin],
+    ['Cluster', S.Cluster],
+    ['ClusterNode', S.ClusterNode],
+    ['DesignOptions', S.DesignOptions],
   ];
   for (const k of S.STEP_KIND_NAMES) list.push([`step: ${k}`, S.STEP_KINDS[k].action]);
-  list.push(['ShExpect', S.ShExpect], ['LifecycleExpect', S.LifecycleExpect], ['ProbeExpect', S.ProbeExpect], ['CounterExpect', S.CounterExpect], ['TracerouteExpect', S.TracerouteExpect]);
+  list.push(['ShExpect', S.ShExpect], ['AgentExpect', S.AgentExpect], ['LifecycleExpect', S.LifecycleExpect], ['ProbeExpect', S.ProbeExpect], ['CounterExpect', S.CounterExpect], ['TracerouteExpect', S.TracerouteExpect]);
   return list.map(([title, schema]) => ({ title, anchor: title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, ''), schema }));
 }
 
@@ -107,7 +110,7 @@ export function markdownReference(): string {
       '`pod/NAME`, `pod/NAME/CONTAINER`, `node/NAME`, `machine/NAME`, `network/NAME`, optionally `:IFNAME` (`node/node-a:eth0`).',
     '',
     `A step is a mapping with \`name\` (optional), exactly one action key (${S.STEP_KIND_NAMES.map((k) => `\`${k}\``).join(', ')}) and \`expect\` (optional; what it accepts depends on the action: ` +
-      'sh, node and fault take [ShExpect](#shexpect); cni, sandbox and container take [LifecycleExpect](#lifecycleexpect); ping, tcp and udp take [ProbeExpect](#probeexpect); traceroute takes [TracerouteExpect](#tracerouteexpect)).',
+      'sh takes [ShExpect](#shexpect); node, agent and fault take [AgentExpect](#agentexpect); cni, sandbox and container take [LifecycleExpect](#lifecycleexpect); ping, tcp and udp take [ProbeExpect](#probeexpect); traceroute takes [TracerouteExpect](#tracerouteexpect)).',
     '',
   ];
   for (const sec of secs) {

@@ -1353,7 +1353,10 @@ function nsAddress(world: World, nsName: NsName, prefer: string | undefined): Ip
 /** The packet as the destination's stack saw it last (after any DNAT at its PREROUTING). */
 export function headerAtEnd(t: Trace): HeaderView | undefined {
   let last: HeaderView | undefined;
-  for (const h of t.hops) {
+  // Delivered: what the destination's own stack received (side trips, such as an ARP
+  // broadcast flooded over an overlay to other nodes, may end later in the trace).
+  const hops = t.disposition === 'delivered' && t.hops.some((h) => h.ns === t.endedIn) ? t.hops.filter((h) => h.ns === t.endedIn) : t.hops;
+  for (const h of hops) {
     for (const s of h.steps) {
       if (s.kind === 'receive' && s.before) last = s.before;
       else if (s.kind === 'nat' && s.after && last) last = s.after;

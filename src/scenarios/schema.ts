@@ -420,6 +420,11 @@ export const TracerouteExpect = describe(
   'Expectations on a traceroute.',
 );
 
+const commandFields = {
+  commandsContain: describe(z.array(z.string()), 'Strings the commands the step ran (what the agents, kubelet and the admin typed, e.g. "ip -n node1 route replace 10.244.3.0/24") must contain.').optional(),
+  commandsLack: describe(z.array(z.string()), 'Strings the commands the step ran must not contain.').optional(),
+};
+
 export const LifecycleExpect = describe(
   z.strictObject({
     ...ShExpect.shape,
@@ -427,6 +432,7 @@ export const LifecycleExpect = describe(
     namespace: describe(z.enum(['kept', 'recreated']), "The pod's network namespace compared with before the step.").optional(),
     running: describe(z.array(Name), 'Containers running after the step (exactly these).').optional(),
     logContains: describe(z.array(z.string()), 'Strings the runtime log of the step (kubelet, CRI runtime, libcni lines: `podnet run -v`) must contain.').optional(),
+    ...commandFields,
   }),
   'Expectations on a lifecycle step.',
 );
@@ -435,8 +441,7 @@ export const AgentExpect = describe(
   z.strictObject({
     ...ShExpect.shape,
     logContains: describe(z.array(z.string()), 'Strings the log of the step (the agents\' and kubelet\'s lines, and errors they report: `podnet run -v`) must contain.').optional(),
-    commandsContain: describe(z.array(z.string()), 'Strings the commands the step ran (what the agents, kubelet and the admin typed, e.g. "ip -n node1 route replace 10.244.3.0/24") must contain.').optional(),
-    commandsLack: describe(z.array(z.string()), 'Strings the commands the step ran must not contain.').optional(),
+    ...commandFields,
   }),
   'Expectations on a step that changes the cluster: the commands the agents typed, and their log.',
 );

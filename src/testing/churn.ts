@@ -50,3 +50,25 @@ export function churnArb(o: { readonly maxLength?: number; readonly weights?: Pa
 export function describeAction(a: ChurnAction): string {
   return `${a.op}(${a.a},${a.b})`;
 }
+
+/**
+ * After fast-check's shrinking (which keeps an array's tail), drop single
+ * actions greedily, last first, while the sequence still fails: a 1-minimal
+ * sequence (removing any one action makes it pass).
+ */
+export function minimizeChurn(actions: readonly ChurnAction[], fails: (a: readonly ChurnAction[]) => boolean): { actions: ChurnAction[]; tries: number } {
+  let cur = [...actions];
+  let tries = 0;
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (let i = cur.length - 1; i >= 0 && cur.length > 1; i--) {
+      const cand = [...cur.slice(0, i), ...cur.slice(i + 1)];
+      tries++;
+      if (fails(cand)) {
+        cur = cand;
+        changed = true;
+      }
+    }
+  }
+  return { actions: cur, tries };
+}

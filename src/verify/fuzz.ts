@@ -24,7 +24,7 @@
 import fc from 'fast-check';
 import { parseDocument, isMap, isSeq, YAMLMap } from 'yaml';
 import { loadScenario, Runner, type Scenario } from '../scenarios/index.js';
-import { churnArb, describeAction, type ChurnAction } from '../testing/churn.js';
+import { churnArb, describeAction, minimizeChurn, type ChurnAction } from '../testing/churn.js';
 import { scenarioTarget } from './scenario.js';
 import { verify } from './verify.js';
 import { ProbeMemo, type EgressIntent, type VerifyReport, type Violation, type ViolationKind } from './types.js';
@@ -372,7 +372,9 @@ export function fuzzScenario(s: Scenario, source: string, o: FuzzOptions = {}): 
   if (invalid) return { runs: runIndex, stepsRun, invalid };
   if (!details.failed || !details.counterexample) return { runs: runIndex, stepsRun };
   const firstFailRun = details.numRuns;
-  const actions = details.counterexample[0] as ChurnAction[];
+  // fast-check keeps an array's tail when it shrinks: finish with a greedy pass (1-minimal).
+  const min = minimizeChurn(details.counterexample[0] as ChurnAction[], (a) => runPlan(s, source, planChurn(s, a), o).failedAt !== undefined);
+  const actions = min.actions;
   const plan = planChurn(s, actions);
   const run = runPlan(s, source, plan, o);
   const cut = run.failedAt ?? plan.steps.length;
@@ -390,7 +392,7 @@ export function fuzzScenario(s: Scenario, source: string, o: FuzzOptions = {}): 
     stepsRun,
     failure: {
       run: firstFailRun,
-      shrinks: details.numShrinks,
+      shrinks: details.numShrinks + min.tries,
       steps: plan.steps.slice(0, cut).map((x) => x.line),
       actions,
       report: run.report ?? { ok: false, violations: [], notes: [], stats: { nodes: 0, pods: 0, podClasses: 0, probes: 0, memoHits: 0 } },

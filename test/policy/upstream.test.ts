@@ -122,6 +122,7 @@ spec:
   },
   {
     title: 'should enforce policy based on Ports',
+    ports: [{ protocol: 'TCP', port: 80 }, { protocol: 'TCP', port: 81 }],
     yaml: `${NP}metadata: {name: allow-ingress-on-port-81, namespace: x}
 spec:
   podSelector: {matchLabels: {pod: a}}
@@ -131,6 +132,7 @@ spec:
   },
   {
     title: 'should allow ingress access on one named port',
+    ports: [{ protocol: 'TCP', port: 80 }, { protocol: 'TCP', port: 81 }],
     yaml: `${NP}metadata: {name: allow-all-ingress-on-named-port, namespace: x}
 spec:
   podSelector: {}
@@ -140,6 +142,7 @@ spec:
   },
   {
     title: 'should enforce multiple, stacked policies with overlapping podSelectors (policies add up)',
+    ports: [{ protocol: 'TCP', port: 80 }, { protocol: 'TCP', port: 81 }],
     yaml: `${NP}metadata: {name: allow-80, namespace: x}
 spec:
   podSelector: {matchLabels: {pod: a}}
@@ -194,6 +197,7 @@ spec:
   },
   {
     title: 'should allow egress access on one named port (the destination pod resolves it)',
+    ports: [{ protocol: 'TCP', port: 80 }, { protocol: 'TCP', port: 81 }],
     yaml: `${NP}metadata: {name: allow-egress-on-named-port, namespace: x}
 spec:
   podSelector: {matchLabels: {pod: a}}
@@ -258,7 +262,8 @@ describe('upstream NetworkPolicy cases (semantics and twin)', () => {
     it(k.title, () => {
       const c = withPolicies(k.yaml);
       expect(c.events).toEqual([]);
-      const m = matrix(c, k.ports ?? [{ protocol: 'TCP', port: 80 }, { protocol: 'TCP', port: 81 }]);
+      // TCP/81 only in the cases about ports (halves the run time).
+      const m = matrix(c, k.ports ?? [{ protocol: 'TCP', port: 80 }]);
       expect(disagreements(m, k.expect)).toEqual([]);
     });
   }

@@ -98,7 +98,7 @@ describe('loadScenario: errors as file:line:col', () => {
   it('rejects a step with two actions, or none', () => {
     expect(problems(oneNode('    - sh: ip route\n      ping: { from: pod/frontend, to: pod/backend }\n    - name: x\n'))).toEqual([
       'f.yaml:31:7: spec.steps[0]: a step has exactly one action, but this one has "sh" and "ping" (make it a separate step)',
-      'f.yaml:32:7: spec.steps[1]: a step needs an action: one of sh, cni, sandbox, container, node, fault, ping, tcp, udp, traceroute',
+      'f.yaml:32:7: spec.steps[1]: a step needs an action: one of sh, cni, sandbox, container, node, agent, fault, ping, tcp, udp, traceroute',
     ]);
   });
   it('rejects expectations that do not fit the action', () => {

@@ -25,10 +25,10 @@ describe('the generated reference', () => {
     expect(md).toContain('| `network` | one of `cni`, `none`, `host` |  | `"cni"` |');
     expect(md).toContain('| `count` | integer (1..10) |  | `1` | Echo requests to send (expectations look at the last one). |');
     expect(md).toContain('| `counters` | list of [CounterExpect](#counterexpect) |');
-    for (const k of ['sh', 'cni', 'sandbox', 'container', 'node', 'fault', 'ping', 'tcp', 'udp', 'traceroute']) expect(md).toContain(`### step: ${k}\n`);
+    for (const k of ['sh', 'cni', 'sandbox', 'container', 'node', 'agent', 'fault', 'ping', 'tcp', 'udp', 'traceroute']) expect(md).toContain(`### step: ${k}\n`);
   });
   it('has a JSON Schema whose steps are the union of the step kinds', () => {
     const s = jsonSchema() as { properties: { spec: { properties: { steps: { items: { anyOf: unknown[] } } } } } };
-    expect(s.properties.spec.properties.steps.items.anyOf).toHaveLength(10);
+    expect(s.properties.spec.properties.steps.items.anyOf).toHaveLength(11);
   });
 });

@@ -16,12 +16,13 @@
  *   REACHABLE -> STALE after reachable_time (the kernel draws it in
  *   [15 s, 45 s); the twin uses base_reachable_time = 30 s).
  */
-import { produce } from 'immer';
+import { produce, type Draft } from 'immer';
 import { BROADCAST_MAC, formatIp4, isLimitedBroadcast, isLoopback, isMulticast, ZERO_MAC, type Ip4, type Mac } from '../../model/addr.js';
 import type { Link, Neigh, NeighState, Netns, NsName, World } from '../../model/world.js';
 import { addrType, selectSource, SCOPE_LINK } from '../fib.js';
 import { ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, type ArpMessage, type Frame, type Ipv4Packet } from '../packet.js';
 import type { Walk } from './engine.js';
+import { peek } from '../peek.js';
 import { devName, frameSummary } from './describe.js';
 import { confMax, confOr, routeInput } from './route-input.js';
 import { icmpSend } from './icmp.js';
@@ -123,8 +124,28 @@ function neighIndex(list: readonly Neigh[]): Map<number, Neigh> {
 
 /** The entry for `ip` on `ifindex` as the walk sees it now (indexed unless this walk changed the table). */
 export function lookupNeigh(w: Walk, ns: NsName, ifindex: number, ip: Ip4): Neigh | undefined {
-  if (w.drafted(ns)) return w.ns(ns).neigh.find((n) => !n.proxy && n.ifindex === ifindex && n.dst === ip) as Neigh | undefined;
+  if (w.drafted(ns)) {
+    // Read through peek (no draft of every entry); writers use neighDraft.
+    const i = neighIndexIn(w.ns(ns), ifindex, ip);
+    return i < 0 ? undefined : peek(peek(peek(w.ns(ns) as Netns).neigh)[i]!);
+  }
   return neighIndex(w.bns(ns).neigh).get(ifindex * 4294967296 + ip);
+}
+
+/** Index of a (non-proxy) entry in a draft's neighbour table, read without drafting the entries. */
+function neighIndexIn(dns: Draft<Netns>, ifindex: number, ip: Ip4): number {
+  const list = peek(peek(dns as Netns).neigh);
+  for (let i = 0; i < list.length; i++) {
+    const n = peek(list[i]!);
+    if (!n.proxy && n.ifindex === ifindex && n.dst === ip) return i;
+  }
+  return -1;
+}
+
+/** The draft of a (non-proxy) entry, to change it (only that entry is drafted). */
+function neighDraft(dns: Draft<Netns>, ifindex: number, ip: Ip4): Draft<Neigh> | undefined {
+  const i = neighIndexIn(dns, ifindex, ip);
+  return i < 0 ? undefined : dns.neigh[i];
 }
 
 /** Build the Ethernet frame for `pkt` to `mac` out of `link`. */
@@ -180,7 +201,7 @@ export function neighOutput(
   }
   // From here on the entry changes: work on the namespace's draft.
   const dns = w.ns(ns);
-  const e = found ? dns.neigh.find((n) => !n.proxy && n.ifindex === ifindex && n.dst === nexthop) : undefined;
+  const e = found ? neighDraft(dns, ifindex, nexthop) : undefined;
   if (e && e.lladdr !== undefined && e.state === 'STALE') {
     // neigh_event_send on a STALE entry: use it and start the DELAY timer.
     e.state = 'DELAY';
@@ -232,7 +253,7 @@ export function neighResolve(w: Walk, ns: NsName, ifindex: number, target: Ip4):
   const cur = lookupNeigh(w, ns, ifindex, target);
   if (cur && (VALID.includes(cur.state) || cur.state === 'INCOMPLETE')) return;
   const dns = w.ns(ns);
-  const e = dns.neigh.find((n) => !n.proxy && n.ifindex === ifindex && n.dst === target);
+  const e = neighDraft(dns, ifindex, target);
   if (e) {
     e.state = 'INCOMPLETE';
     e.updatedMs = w.now;
@@ -281,7 +302,7 @@ function neighUpdate(w: Walk, ns: NsName, ifindex: number, ip: Ip4, mac: Mac, st
     return;
   }
   const dns = w.ns(ns);
-  const e = dns.neigh.find((n) => !n.proxy && n.ifindex === ifindex && n.dst === ip);
+  const e = neighDraft(dns, ifindex, ip);
   if (!e) {
     if (!create) return;
     dns.neigh.push({ ifindex, dst: ip, lladdr: mac, state, proxy: false, router: false, updatedMs: w.now });

@@ -169,6 +169,19 @@ function sameL2(a: L2State | undefined, b: L2State): boolean {
  * same world object when nothing changed.
  */
 export function settleLinks(world: World): World {
+  // Performance: settling reads only world.ns and world.clockMs and is
+  // idempotent, so a namespace record already settled at this time is skipped
+  // (read-only commands, and the interpreter settling after every command).
+  if (settledAt.get(world.ns) === world.clockMs) return world;
+  const out = settleLinksFull(world);
+  settledAt.set(out.ns, out.clockMs);
+  return out;
+}
+
+/** world.ns records known settled, with the clock they were settled at. */
+const settledAt = new WeakMap<object, number>();
+
+function settleLinksFull(world: World): World {
   // Bridges first: port MACs, deleted ports (cheap when nothing changed).
   let w = world;
   const needsReconcile = Object.keys(world.ns).some((n) => Object.values(world.ns[n]!.links).some((l) => l.kind === 'bridge' || l.kind === 'vxlan'));
