@@ -30,6 +30,13 @@ const MUTATIONS: Record<string, { find: string; replace: string; why: string }> 
   '10-kubelet-cri-cni.yaml': { ...firstStep('fault: { ruleInsert: "-I OUTPUT -p tcp --dport 80 -j REJECT", on: node/node-a }'), why: 'the node rejects its own connections to port 80' },
   '11-ipmasq-mistake.yaml': { find: '      fault: { ruleInsert: "-t nat -I POSTROUTING -s 10.244.0.0/16 -d 10.244.0.0/16 -j RETURN", on: node/node-a }', replace: '      fault: { ruleInsert: "-t nat -I POSTROUTING -s 10.244.0.0/16 -d 10.96.0.0/12 -j RETURN", on: node/node-a }', why: 'the exemption names the wrong destination' },
   '12-network-policy.yaml': { find: '          iptables -A POLICY-backend -s 10.244.1.2/32 -p tcp --dport 8080 -j ACCEPT\n', replace: '          iptables -A POLICY-backend -s 10.244.1.4/32 -p tcp --dport 8080 -j ACCEPT\n', why: 'the policy admits intruder instead of frontend' },
+  // spec.cluster examples: the design programs the routes, so the mutation breaks one of them first.
+  '13-plugin-daemonset.yaml': { ...firstStep('fault: { routeDelete: 10.244.1.0/24, on: node/node1 }'), why: "node1 loses flanneld's route to node2's subnet" },
+  '14-routing-daemon-bird.yaml': { ...firstStep('fault: { routeDelete: 10.244.0.64/26, on: machine/router }'), why: "the router loses the route BIRD gave it for node2's block" },
+  '15-compare-calico.yaml': { ...firstStep('fault: { routeDelete: 10.244.0.64/26, on: node/node1 }'), why: "node1 loses BIRD's route to node2's block" },
+  '16-compare-cilium.yaml': { ...firstStep('fault: { routeDelete: 10.244.1.0/24, on: node/node1 }'), why: "node1 loses the tunnel route to node2's podCIDR" },
+  '17-compare-weave.yaml': { ...firstStep('fault: { routeDelete: 10.32.0.0/12, on: pod/a1 }'), why: 'a1 loses its on-link route: its packets are routed by node1 (TTL 63)' },
+  '18-overlay-mtu-mismatch.yaml': { ...firstStep('fault: { routeDelete: 10.244.1.0/24, on: node/node1 }'), why: 'node1 sends pod packets to the internet unencapsulated, where they are dropped' },
 };
 
 function runText(file: string, text: string): RunReport {
