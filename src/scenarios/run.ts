@@ -943,7 +943,7 @@ export class Runner {
     try {
       c = buildCluster(clusterSpecOf(decl, s.seed));
     } catch (e) {
-      if (!(e instanceof ClusterError) && !(e instanceof Error)) throw e;
+      if (!(e instanceof Error)) throw e;
       this.invalid.push({ file: s.file, pos, message: `spec.cluster: ${e.message}` });
       return this.report(0, 'setup', `build ${s.name}`, { line: 1, col: 1 });
     }
@@ -984,8 +984,10 @@ export class Runner {
     try {
       next = f({ ...this.cl!, world: this.world });
     } catch (e) {
-      if (!(e instanceof ClusterError)) throw e;
-      this.fail(what, 'the cluster accepts it', e.message, pos);
+      // A ClusterError is something src/cluster refuses (a pool without a free block...); any other
+      // error of a design is reported the same way rather than crashing the run.
+      if (!(e instanceof Error)) throw e;
+      this.fail(what, 'the cluster accepts it', e instanceof ClusterError ? e.message : `${e.name}: ${e.message}`, pos);
       return false;
     }
     this.absorb(next);

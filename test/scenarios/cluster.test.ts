@@ -138,7 +138,7 @@ spec:
 `;
     expect(problems(hand)).toEqual(['7:7: spec.steps[0].agent: agent steps are for scenarios with spec.cluster (a design\'s agents)']);
     expect(problems(doc(THREE.replace('flannel-vxlan', 'calico-bgp'), PODS, '    - fault: { bgpDown: [node/node1, machine/router] }\n'))).toEqual([
-      '10:36: spec.steps[0].fault.bgpDown[1]: the BGP speakers are the nodes (and machine/router with options.peerWithRouter)',
+      '12:38: spec.steps[0].fault.bgpDown[1]: the BGP speakers are the nodes (and machine/router with options.peerWithRouter)',
     ]);
   });
 
@@ -245,7 +245,7 @@ describe('spec.cluster: running', () => {
       expect: { namespace: recreated, running: [app] }
     - fault: { peerDown: node/node2 }
     - ping: { from: pod/a1, to: pod/b1 }
-      expect: { outcome: timeout }
+      expect: { outcome: icmp_error, disposition: neighbor_unreachable, endedIn: node/node1 }
     - fault: { peerUp: node/node2 }
     - ping: { from: pod/a1, to: pod/b1 }
       expect: { outcome: reply }
