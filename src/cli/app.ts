@@ -246,10 +246,19 @@ Examples:
           io.out(JSON.stringify({ file, when, pods: rep.pods, steps: rep.steps.map((x) => ({ index: x.index, name: x.name, title: x.title })) }, null, 2) + '\n');
           return;
         }
-        io.out(`${s.name}${s.title ? `: ${s.title}` : ''} (${when})\n\npods:\n`);
+        io.out(`${s.name}${s.title ? `: ${s.title}` : ''} (${when})\n`);
+        if (s.cluster) {
+          // spec.cluster: where the design put the nodes (their addresses and podCIDRs come from the cluster).
+          io.out(`\ncluster: ${s.cluster.design} on a ${s.cluster.underlay} underlay\n`);
+          for (const n of runner.s.nodes) {
+            const up = runner.world.ns[n.name] !== undefined;
+            io.out(`  node/${n.name}: ${up ? `eth0 ${n.interfaces[0]?.address ?? '?'}${n.podCIDR ? `, podCIDR ${n.podCIDR}` : ''}` : 'not in the cluster'}\n`);
+          }
+        }
+        io.out('\npods:\n');
         for (const [name, p] of Object.entries(rep.pods)) {
           const pod = s.pods.find((x) => x.name === name)!;
-          io.out(`  pod/${name} on ${pod.node}: ${p.ip ?? 'no address'}${pod.network === 'host' ? ' (hostNetwork)' : ''}, running: ${p.running.join(', ') || 'nothing'}\n`);
+          io.out(`  pod/${name} on ${pod.node}: ${p.ip ?? (p.pending ? `Pending (node ${pod.node} is NotReady)` : 'no address')}${pod.network === 'host' ? ' (hostNetwork)' : ''}, running: ${p.running.join(', ') || 'nothing'}\n`);
         }
         io.out('\nsteps:\n');
         for (const st of s.steps) io.out(`  ${st.index}. ${st.name ? `${st.name}: ` : ''}${rep.steps.find((x) => x.index === st.index)?.title ?? '(not run)'}\n`);

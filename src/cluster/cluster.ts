@@ -154,11 +154,13 @@ export function rebootNode(c: Cluster, name: string): Cluster {
   const node = c.nodes[name];
   if (!node) throw new ClusterError(`no node ${name}`);
   const pods = c.podOrder.filter((p) => c.pods[p]!.node === name).map((p) => c.pods[p]!);
+  // The NIC's MAC survives the reboot: the other machines' ARP entries for the node stay right.
+  const mac = Object.values(c.world.ns[node.ns]?.links ?? {}).find((l) => l.name === 'eth0')?.mac;
   let cur = runLines(c, 'admin', [`ip -n ${UNDERLAY_NS} link del ${name}`, `ip netns del ${name}`, ...pods.map((p) => `ip netns del ${p.ns}`)]);
   const programmed = Object.fromEntries(Object.entries(cur.programmed).filter(([who]) => !who.endsWith(`@${name}`)));
   const rebooted: NodeState = { ...node, boots: node.boots + 1 };
   cur = { ...cur, programmed, nodes: { ...cur.nodes, [name]: rebooted } };
-  cur = runLines(cur, 'admin', nodeBootLines(rebooted, false));
+  cur = runLines(cur, 'admin', nodeBootLines(rebooted, false, mac));
   if (!rebooted.agentPending) cur = cur.spec.design.installNode(cur, name);
   for (const p of pods) {
     const { ip: _ip, hostIf: _h, ...bare } = p;

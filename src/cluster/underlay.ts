@@ -86,11 +86,12 @@ export function underlayLines(u: UnderlaySpec, withOutside: boolean): string[] {
  * segment, address, default route, and ip_forward=1 (kubeadm's preflight check
  * requires it).
  */
-export function nodeBootLines(node: { name: string; ip: string; prefixLen: number; gateway: string; segment: number; mtu: number }, plugged: boolean): string[] {
+export function nodeBootLines(node: { name: string; ip: string; prefixLen: number; gateway: string; segment: number; mtu: number }, plugged: boolean, mac?: string): string[] {
   const n = node.name;
   const L: string[] = [`ip netns add ${n}`, `ip -n ${n} link set lo up`];
   if (!plugged) {
-    L.push(`ip link add eth0 netns ${n} type veth peer name ${n} netns ${UNDERLAY_NS}`);
+    // `mac`: a rebooted machine keeps its NIC's hardware address (the twin's uplink is a new veth).
+    L.push(`ip link add eth0${mac ? ` address ${mac}` : ''} netns ${n} type veth peer name ${n} netns ${UNDERLAY_NS}`);
     L.push(`ip -n ${UNDERLAY_NS} link set ${n} master br${node.segment} up`);
   }
   if (node.mtu !== 1500) L.push(`ip -n ${n} link set eth0 mtu ${node.mtu}`);

@@ -112,7 +112,7 @@ export interface RunReport {
   /** Who lives in each namespace, for naming places in traces. */
   readonly places: Readonly<Record<NsName, Place>>;
   /** Where each pod's namespace is and its address, after the run. */
-  readonly pods: Readonly<Record<string, { readonly ns: NsName; readonly ip?: string; readonly running: readonly string[] }>>;
+  readonly pods: Readonly<Record<string, { readonly ns: NsName; readonly ip?: string; readonly running: readonly string[]; readonly pending?: true }>>;
 }
 
 export interface Place {
@@ -283,10 +283,10 @@ export class Runner {
   }
 
   private podSummary(): RunReport['pods'] {
-    const out: Record<string, { ns: NsName; ip?: string; running: string[] }> = {};
+    const out: Record<string, { ns: NsName; ip?: string; running: string[]; pending?: true }> = {};
     for (const p of this.s.pods) {
       const ip = this.podIp(p);
-      out[p.name] = { ns: this.podNs(p), ...(ip ? { ip: formatIp4(ip) } : {}), running: [...(this.pods.get(p.name)?.running ?? [])] };
+      out[p.name] = { ns: this.podNs(p), ...(ip ? { ip: formatIp4(ip) } : {}), running: [...(this.pods.get(p.name)?.running ?? [])], ...(this.pendingPods.has(p.name) ? { pending: true as const } : {}) };
     }
     return out;
   }
@@ -674,7 +674,7 @@ export class Runner {
   }
 
   /** Checks on command output shared by sh, lifecycle, node and fault steps. */
-  private outputChecks(e: ShExpectT | undefined, ex: (k: string) => Pos, pos: Pos, requireSuccess: boolean): void {
+  private outputChecks(e: ShExpectT | undefined, ex: (k: string) => Pos, pos: Pos, requireSuccess: boolean, logWhat = 'log contains'): void {
     const out = this.transcript.map((t) => t.output).join('');
     const statuses = this.transcript.map((t) => t.status);
     const last = statuses.length ? statuses[statuses.length - 1]! : 0;
@@ -701,7 +701,7 @@ export class Runner {
     for (const t of (e as AgentExpectT | undefined)?.commandsLack ?? []) this.check('commands lack', JSON.stringify(t), typed.includes(t) ? 'found' : 'not found', !typed.includes(t), ex('commandsLack'));
     for (const t of (e as AgentExpectT | undefined)?.logContains ?? []) {
       const found = this.log.some((l) => l.includes(t));
-      this.check('log contains', JSON.stringify(t), found ? 'found' : `not found in: ${this.log.join(' | ') || '(empty log)'}`, found, ex('logContains'));
+      this.check(logWhat, JSON.stringify(t), found ? 'found' : `not found in: ${this.log.join(' | ') || '(empty log)'}`, found, ex('logContains'));
     }
   }
 
@@ -763,7 +763,7 @@ export class Runner {
     // The agents see the pod change (Calico advertises a block it just claimed...).
     if (this.cl && (st.kind === 'sandbox' || ref.container === 'pause')) this.settle(st.pos);
     const e = st.expect as LifecycleExpectT | undefined;
-    this.outputChecks(e, ex, st.pos, false);
+    this.outputChecks(e, ex, st.pos, false, 'runtime log contains');
     const ipAfter = this.podIp(p);
     if (e?.podIP) {
       const same = ipBefore !== undefined && ipBefore === ipAfter;

@@ -314,7 +314,7 @@ export const NodeAction = oneOf(
     leave: describe(Ref, 'node/NAME: the node and its pods disappear (its cables are unplugged).'),
     join: describe(Ref, 'node/NAME: a node declared with joined: false boots and its pods start.'),
   },
-  'Node lifecycle (exactly one of reboot, leave, join).',
+  'Node lifecycle (exactly one of reboot, leave, join). With spec.cluster: src/cluster\'s rebootNode, removeNode and addNode, after which the agents reconcile.',
   {
     runtimeState: describe(
       z.enum(['kept', 'lost']),

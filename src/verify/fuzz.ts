@@ -127,7 +127,9 @@ export function planChurn(s: Scenario, actions: readonly ChurnAction[]): Plan {
   /** Add one pod on `node`: a declared pod that is not running, or a clone. */
   const addOn = (node: string, pick: number, check: boolean): boolean => {
     const dead = pods.filter((p) => p.node === node && p.cni && !alive.has(p.name));
-    const template = pods.find((p) => p.node === node && p.cni && !p.fixedIp) ?? pods.find((p) => p.cni && !p.fixedIp && nodeNames.includes(p.node));
+    // Clone a declared pod (not an earlier clone): of this node if it has one, else of any node.
+    const declared = pods.filter((p) => p.decl === undefined && p.cni && !p.fixedIp);
+    const template = declared.find((p) => p.node === node) ?? declared.find((p) => nodeNames.includes(p.node));
     let target: PodModel | undefined;
     if (dead.length > 0 && (pick % 2 === 0 || !template)) target = dead[pick % dead.length];
     else if (template) {

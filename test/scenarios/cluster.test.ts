@@ -323,3 +323,50 @@ describe('spec.cluster: running', () => {
     }
   });
 });
+
+describe('spec.cluster: every design on every underlay', () => {
+  // Where each design keeps the network model (docs/designs.md); elsewhere it is a failure mode.
+  const WORKS: Record<string, readonly string[]> = {
+    'static-routes': ['switch'],
+    'flannel-host-gw': ['switch'],
+    'flannel-vxlan': ['switch', 'routed', 'public'],
+    kubenet: ['switch', 'routed'],
+    'calico-bgp': ['switch'],
+    'calico-vxlan': ['switch', 'routed', 'public'],
+    weave: ['switch'],
+    cilium: ['switch', 'routed', 'public'],
+  };
+  for (const [design, works] of Object.entries(WORKS)) {
+    for (const underlay of ['switch', 'routed', 'public']) {
+      it(`${design} on ${underlay}: churn runs without a crash${works.includes(underlay) ? ', and pods reach each other without NAT' : ''}`, () => {
+        const reach = works.includes(underlay) ? '\n      expect: { outcome: reply, natFree: true }' : '';
+        const s = load(
+          doc(
+            `    design: ${design}
+    underlay: ${underlay}
+    nodes: [{ name: node1 }, { name: node2 }, { name: node3, joined: false, agentRunning: false }]
+`,
+            PODS + '    - { name: c1, node: node3, containers: [{ name: app }] }\n',
+            `    - ping: { from: pod/a1, to: pod/b1 }${reach}
+    - node: { join: node/node3 }
+    - agent: { start: node/node3 }
+    - ping: { from: pod/c1, to: pod/a1 }${reach}
+    - node: { reboot: node/node2 }
+    - ping: { from: pod/a1, to: pod/b1 }${reach}
+    - agent: { stop: node/node1 }
+    - sandbox: { delete: pod/b1 }
+    - sandbox: { create: pod/b1 }
+    - agent: { start: node/node1 }
+    - node: { leave: node/node3 }
+    - ping: { from: pod/b1, to: pod/a1 }${reach}
+    - ping: { from: pod/a1, to: machine/outside }${reach ? '\n      expect: { outcome: reply, sourceSeen: node/node1 }' : ''}
+`,
+          ),
+        );
+        const r = runScenario(s);
+        expect(r.invalid).toEqual([]);
+        if (reach) expect(failures(r)).toEqual([]);
+      });
+    }
+  }
+});

@@ -58,7 +58,7 @@ describe('podnet fuzz', () => {
   });
 
   it('every churn plan is a scenario the loader accepts (property)', () => {
-    const sources = ['examples/05-graphic4-switch.yaml', 'examples/verify/fuzz-leaky-plugin.yaml', 'examples/03-pause-container.yaml', 'examples/15-compare-calico.yaml'].map(load);
+    const sources = ['examples/05-graphic4-switch.yaml', 'examples/verify/fuzz-leaky-plugin.yaml', 'examples/03-pause-container.yaml', 'examples/15-compare-calico.yaml', 'examples/13-plugin-daemonset.yaml'].map(load);
     const runs = Number(process.env['FC_RUNS'] ?? 1000);
     console.log(`[fuzz] plans are valid scenarios: seed ${SEED}, ${runs} runs`);
     fc.assert(
