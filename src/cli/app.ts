@@ -360,7 +360,12 @@ function formatResult(r: FileResult, st: ReturnType<typeof styler>, verbose: boo
       for (const l of s.log) out += `      ${st.dim(l)}\n`;
       for (const t of s.transcript) {
         if (s.index === 0) continue;
-        for (const line of t.script.replace(/\n$/, '').split('\n')) out += `      ${st.dim(`${t.who !== undefined ? `[${t.who}] ` : t.on === 'lab' ? '' : `[${t.on}] `}$ ${line}`)}\n`;
+        const lines = t.script.replace(/\n$/, '').split('\n');
+        if (t.who !== undefined) {
+          // One command of src/cluster's journal: a here-document's body and terminator follow its first line.
+          out += `      ${st.dim(`[${t.who}] $ ${lines[0]}`)}\n`;
+          for (const line of lines.slice(1)) out += `      ${st.dim(`${' '.repeat(t.who.length + 3)}${line}`)}\n`;
+        } else for (const line of lines) out += `      ${st.dim(`${t.on === 'lab' ? '' : `[${t.on}] `}$ ${line}`)}\n`;
         // A carriage return (host-local writes "ID\r\nifname") would hide the line on a terminal.
         for (const line of t.output.replace(/\n$/, '').split('\n')) if (t.output) out += `      ${line.replace(/\r$/, '')}\n`;
       }

@@ -135,12 +135,14 @@ export function formatBundle(b: Pick<Bundle, 'version' | 'node' | 'meta' | 'netn
     return out;
   };
   let out = `${BUNDLE_MARK}bundle ${b.version}\n${BUNDLE_MARK}node ${b.node}\n`;
-  for (const s of Object.values(b.meta)) out += sec('cmd', s);
+  const after = (s: BundleSection): boolean => s.label.endsWith(' (after)');
+  for (const s of Object.values(b.meta)) if (!after(s)) out += sec('cmd', s);
   for (const n of b.netns) {
     out += `${BUNDLE_MARK}netns ${n.name}\n`;
     for (const s of Object.values(n.cmds)) out += sec('cmd', s);
   }
   for (const s of Object.values(b.files)) out += sec('file', s);
+  for (const s of Object.values(b.meta)) if (after(s)) out += sec('cmd', s);
   if (b.complete) out += `${BUNDLE_MARK}end\n`;
   return out;
 }

@@ -715,6 +715,8 @@ function importConntrack(c: NsBuildContext, b: BundleNetns): ConntrackEntry[] {
         if (tuples.length) tuples[tuples.length - 1]![k] = v;
       }
     }
+    // IGMP (2): multicast group reports the kernel tracks by address pair; they carry no flow to NAT.
+    if (w[3] === '2') continue;
     if (proto === undefined || tuples.length !== 2 || !Number.isFinite(timeout)) {
       skipped.push(line.trim());
       continue;

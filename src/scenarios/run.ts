@@ -162,6 +162,14 @@ export class Runner {
   private view: Scenario;
   /** spec.cluster: the cluster src/cluster builds and changes (its world is kept equal to `world`). */
   private cl: Cluster | undefined;
+  /**
+   * spec.cluster: the src/cluster Cluster as the run left it, with the runner's
+   * current world (probes fill ARP caches and conntrack); e.g. for
+   * src/verify's clusterTarget. Undefined for hand-written topologies.
+   */
+  get cluster(): Cluster | undefined {
+    return this.cl ? { ...this.cl, world: this.world } : undefined;
+  }
   /** How much of the cluster's journal and events the reports already have. */
   private journalSeen = 0;
   private eventsSeen = 0;
@@ -1244,17 +1252,20 @@ export class Runner {
     }
     const hops = request ? packetHops(request) : [];
     if (e.path !== undefined) {
-      let i = 0;
       let missing: string | undefined;
+      // Two devices of one hop may follow each other (in by one port of a bridge, out by another).
+      let last: { readonly idx: number; readonly key: string } | undefined;
       for (const want of e.path) {
         const r = parseRef(want)!;
         const ns = this.nsOfRef(r);
-        while (i < hops.length && !hopMatches(hops[i]!, ns, r.dev)) i++;
+        const key = `${ns}:${r.dev ?? ''}`;
+        let i = last ? last.idx : 0;
+        while (i < hops.length && (!hopMatches(hops[i]!, ns, r.dev) || (last !== undefined && i === last.idx && (r.dev === undefined || last.key === key)))) i++;
         if (i >= hops.length) {
           missing = want;
           break;
         }
-        i++;
+        last = { idx: i, key };
       }
       const walked = compress(hops.map((h) => placeRef(h.ns))).join(' -> ');
       this.check('path', e.path.join(' -> '), missing ? `${walked || 'nowhere'} (no ${missing} after that point)` : walked, missing === undefined, ex('path'));
@@ -1371,7 +1382,7 @@ const PACKET_KINDS = new Set(['receive', 'route', 'forward', 'deliver', 'output'
 
 /** Hops that carried the probe itself (not only ARP side trips). */
 export function packetHops(t: Trace): Trace['hops'] {
-  return t.hops.filter((h) => h.steps.some((s) => PACKET_KINDS.has(s.kind) || (s.kind === 'transmit' && /\(\d+\.\d+\.\d+\.\d+ -> \d+\.\d+\.\d+\.\d+\)$/.test(s.action)) || (s.kind === 'neighbour' && /queued packet sent/.test(s.action))));
+  return t.hops.filter((h) => !h.side && h.steps.some((s) => PACKET_KINDS.has(s.kind) || (s.kind === 'transmit' && /\(\d+\.\d+\.\d+\.\d+ -> \d+\.\d+\.\d+\.\d+\)$/.test(s.action)) || (s.kind === 'neighbour' && /queued packet sent/.test(s.action))));
 }
 
 function hopMatches(h: Trace['hops'][number], ns: NsName, dev: string | undefined): boolean {

@@ -81,6 +81,12 @@ export interface Hop {
   readonly inDev?: string;
   readonly outDev?: string;
   readonly steps: readonly Step[];
+  /**
+   * The hop carried only a side trip of the walk (an ARP frame, or a frame
+   * carrying one, e.g. an ARP broadcast flooded into a VXLAN overlay), not
+   * the walk's own packet. Absent on the packet's hops.
+   */
+  readonly side?: true;
 }
 
 export interface Trace {

@@ -208,3 +208,29 @@ describe('podnet (general)', () => {
     expect(Object.keys(js.properties)).toEqual(['apiVersion', 'kind', 'metadata', 'spec']);
   });
 });
+
+describe('spec.cluster scenarios on the command line', () => {
+  const FILE = 'examples/13-plugin-daemonset.yaml';
+  it('run -v shows who typed each line of the design, a here-document as one command', async () => {
+    const r = await cli(['run', '-v', FILE]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('      [flanneld@node4] $ ip -n node4 link add flannel.1 address 02:00:00:f1:00:04 mtu 1450 type vxlan id 1 local 192.168.0.14 dev eth0 dstport 8472 nolearning\n');
+    expect(r.out).toContain("      [flanneld@node4] $ cat > node4-subnet.env <<'EOF'\n                       FLANNEL_NETWORK=10.244.0.0/16\n");
+    expect(r.out).toContain('      [flanneld@node1] $ ip -n node1 route replace 10.244.3.0/24 via 10.244.3.0 dev flannel.1 onlink\n');
+  });
+  it('show lists the cluster\'s nodes and Pending pods', async () => {
+    const r = await cli(['show', FILE, '--at', 'node4-joins']);
+    expect(r.out).toContain('cluster: flannel-vxlan on a switch underlay\n  node/node1: eth0 192.168.0.11/24, podCIDR 10.244.0.0/24\n');
+    expect(r.out).toContain('  pod/cache on node4: Pending (node node4 is NotReady), running: nothing\n');
+    const before = await cli(['show', FILE, '--at', '0']);
+    expect(before.out).toContain('  node/node4: not in the cluster\n');
+  });
+  it('show --script replays on the twin to the same routes', async () => {
+    const script = (await cli(['show', FILE, '--script'])).out;
+    expect(script).toContain('# flanneld@node1\n');
+    const replayed = runScript(script + 'ip -n node1 route\n', { seed: 1 });
+    expect(replayed.unsupported).toEqual([]);
+    const direct = await cli(['show', FILE, '--on', 'node/node1', '--', 'ip', 'route']);
+    expect(replayed.output.endsWith(direct.out)).toBe(true);
+  });
+});

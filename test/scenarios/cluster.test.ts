@@ -370,3 +370,19 @@ describe('spec.cluster: every design on every underlay', () => {
     }
   }
 });
+
+describe('spec.cluster: the Cluster behind the run', () => {
+  it('is available to src/cluster and src/verify tools (runner.cluster, with the current world)', async () => {
+    const { verifyCluster } = await import('../../src/verify/cluster.js');
+    const { ping } = await import('../../src/cluster/check.js');
+    const runner = new Runner(load(doc(THREE.replace('flannel-vxlan', 'calico-bgp'), PODS, '    - ping: { from: pod/a1, to: pod/b1 }\n')));
+    expect(failures(runner.run(Infinity))).toEqual([]);
+    const c = runner.cluster!;
+    expect(c.world).toBe(runner.world);
+    expect(ping(c, 'a1', 'b1')).toMatchObject({ verdict: 'ok', replyTtl: 62 });
+    expect(verifyCluster(c).violations).toEqual([]);
+    const hand = new Runner(load(`apiVersion: podnet.dev/v1alpha1\nkind: Scenario\nmetadata: { name: t }\nspec:\n  nodes: [{ name: n }]\n`));
+    hand.run(Infinity);
+    expect(hand.cluster).toBeUndefined();
+  });
+});

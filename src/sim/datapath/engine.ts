@@ -119,6 +119,8 @@ interface MutableHop {
   inDev?: string;
   outDev?: string;
   steps: Step[];
+  /** Started by a task that does not carry the walk's packet (Hop.side). */
+  side?: true;
 }
 
 interface Task {
@@ -206,7 +208,7 @@ export class Walk implements DpEnv {
   }
 
   startHop(ns: NsName, inDev?: string): void {
-    const h: MutableHop = { ns, steps: [], ...(inDev !== undefined ? { inDev } : {}) };
+    const h: MutableHop = { ns, steps: [], ...(inDev !== undefined ? { inDev } : {}), ...(this.main ? {} : { side: true as const }) };
     this.hops.push(h);
     this.curHop = h;
   }
@@ -376,6 +378,7 @@ export class Walk implements DpEnv {
       ...(h.inDev !== undefined ? { inDev: h.inDev } : {}),
       ...(h.outDev !== undefined ? { outDev: h.outDev } : {}),
       steps: h.steps,
+      ...(h.side ? { side: true as const } : {}),
     }));
     return {
       world,
