@@ -42,8 +42,11 @@ import {
 } from "../src/conformance/normalise.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const SCRIPTS_DIR = join(ROOT, "conformance", "scripts");
-const GOLDEN_DIR = join(ROOT, "conformance", "golden");
+// `--suite DIR` records another set of scripts (e.g. examples/shell): scripts
+// in DIR, goldens in DIR/golden, any `NAME.sh` file name.
+let SCRIPTS_DIR = join(ROOT, "conformance", "scripts");
+let GOLDEN_DIR = join(ROOT, "conformance", "golden");
+let NAME_RE = /^\d+-[A-Za-z0-9-]+\.sh$/;
 const CONCURRENCY = 2;
 const RUNS = 2;
 const TIMEOUT_MS = 240_000;
@@ -84,9 +87,16 @@ function parseArgs(argv: string[]): Options {
     else if (a === "--raw") o.raw = true;
     else if (a === "-v" || a === "--verbose") o.verbose = true;
     else if (a === "--out") o.out = resolve(argv[++i] ?? "");
+    else if (a === "--suite") {
+      const dir = resolve(argv[++i] ?? "");
+      SCRIPTS_DIR = dir;
+      GOLDEN_DIR = join(dir, "golden");
+      NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*\.sh$/;
+      if (o.out === join(ROOT, "conformance", "golden")) o.out = GOLDEN_DIR;
+    }
     else if (a === "-h" || a === "--help") {
       console.log(
-        "usage: conformance-record [--check] [--raw] [-v] [--out DIR] [SCRIPT...]",
+        "usage: conformance-record [--check] [--raw] [-v] [--out DIR] [--suite DIR] [SCRIPT...]",
       );
       process.exit(0);
     } else if (a.startsWith("-")) {
@@ -99,7 +109,7 @@ function parseArgs(argv: string[]): Options {
 
 function selectScripts(names: string[]): string[] {
   const all = readdirSync(SCRIPTS_DIR)
-    .filter((f) => /^\d+-[A-Za-z0-9-]+\.sh$/.test(f))
+    .filter((f) => NAME_RE.test(f))
     .sort();
   if (names.length === 0) return all;
   const picked: string[] = [];
