@@ -193,6 +193,8 @@ export function formatGolden(sections: Section[]): string {
 
 /** Parse a golden file produced by {@link formatGolden}. Throws on malformed input. */
 export function parseGolden(text: string): Section[] {
+  // A script with no command sections (e.g. import probes of a topology with nothing to probe).
+  if (text === "") return [];
   const lines = text.split("\n");
   const endsWithNewline = text.endsWith("\n");
   if (endsWithNewline) lines.pop();

@@ -218,6 +218,12 @@ export interface L2State {
   /** A bridge's IGMP report (224.0.0.106) went out of a forwarding port during this up period. */
   readonly igmpReported?: boolean;
   /**
+   * IGMPv3 sends an unsolicited report robustness (2) times, the repeat at a random delay of up to
+   * unsolicited_report_interval (1 s): the twin sends it at the latest time, so a peer has always
+   * learned the bridge's MAC one second after the first report (and never before).
+   */
+  readonly igmpRepeatMs?: number;
+  /**
    * The link-local was deleted while the device stayed up (`ip addr flush dev X`; seen in imported
    * nodes): addrconf makes no new one until the device goes down and up again. Absent = false.
    */

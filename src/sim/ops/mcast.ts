@@ -89,6 +89,7 @@ function nextL2(world: World, nsName: NsName, ns: Netns, link: Link): { l2: L2St
   let chatted = prev.chatted ?? false;
   let gotLinkLocal = false;
   let igmpReported = prev.igmpReported ?? false;
+  let igmpRepeatMs = prev.igmpRepeatMs;
   let igmpReport = false;
   let ll6Removed = prev.ll6Removed ?? false;
   if (prev.up && !up) {
@@ -124,12 +125,18 @@ function nextL2(world: World, nsName: NsName, ns: Netns, link: Link): { l2: L2St
   }
   // igmp_ifc_event() after ip_mc_up(): a snooping bridge reports 224.0.0.106 (igmp_link_local_mcast_reports=1);
   // the reports that matter leave once a port forwards (a report with no forwarding port reaches no one).
-  if (!up) igmpReported = false;
-  else if (link.kind === 'bridge' && (link.mcastSnooping ?? true) && !igmpReported) {
+  if (!up) {
+    igmpReported = false;
+    igmpRepeatMs = undefined;
+  } else if (link.kind === 'bridge' && (link.mcastSnooping ?? true) && !igmpReported) {
     if (Object.values(ns.links).some((p) => p.master === link.ifindex && portState(world, nsName, p) === 'forwarding')) {
       igmpReported = true;
       igmpReport = true;
+      igmpRepeatMs = world.clockMs + CHATTER_DELAY_MS;
     }
+  } else if (igmpRepeatMs !== undefined && world.clockMs >= igmpRepeatMs) {
+    igmpRepeatMs = undefined;
+    igmpReport = true;
   }
   const l2: L2State = {
     up,
@@ -141,6 +148,7 @@ function nextL2(world: World, nsName: NsName, ns: Netns, link: Link): { l2: L2St
     ...(ll6Ms !== undefined ? { ll6Ms } : {}),
     ...(chatted ? { chatted } : {}),
     ...(igmpReported ? { igmpReported } : {}),
+    ...(igmpRepeatMs !== undefined ? { igmpRepeatMs } : {}),
     ...(ll6Removed ? { ll6Removed } : {}),
   };
   return { l2, gotLinkLocal, igmpReport };
@@ -156,6 +164,7 @@ function sameL2(a: L2State | undefined, b: L2State): boolean {
     a.ll6Ms === b.ll6Ms &&
     (a.chatted ?? false) === (b.chatted ?? false) &&
     (a.igmpReported ?? false) === (b.igmpReported ?? false) &&
+    a.igmpRepeatMs === b.igmpRepeatMs &&
     (a.ll6Removed ?? false) === (b.ll6Removed ?? false) &&
     a.mc.length === b.mc.length &&
     a.mc.every((m, i) => m === b.mc[i]) &&
