@@ -210,3 +210,15 @@ export function tcpPacket(o: {
 export function l3Len(f: Frame): number {
   return f.type === 'ipv4' ? Math.min(f.ip.len, f.ip.fragSize ?? Infinity) : 28;
 }
+
+/**
+ * skb_scrub_packet(): what a veth crossing or a tunnel decapsulation resets.
+ * The conntrack reference goes and the mark becomes `mark`; the result is a new
+ * frame object, so per-frame engine markers (br_netfilter's "PREROUTING done",
+ * kept in skb extensions by the kernel) do not survive either.
+ */
+export function scrubFrame(frame: Frame, mark: number): Frame {
+  if (frame.type !== 'ipv4') return frame;
+  const { ct: _ct, ...ip } = frame.ip;
+  return { ...frame, ip: { ...ip, mark } };
+}

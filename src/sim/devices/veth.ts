@@ -8,7 +8,7 @@
  */
 import { formatIp4 } from '../../model/addr.js';
 import type { VethLink } from '../../model/world.js';
-import { ETH_HLEN, l3Len, type Frame } from '../packet.js';
+import { ETH_HLEN, l3Len, scrubFrame, type Frame } from '../packet.js';
 import type { DeviceHandler } from './types.js';
 
 /** VLAN_HLEN: is_skb_forwardable allows 4 bytes of slack over the MTU. */
@@ -39,11 +39,7 @@ export const vethHandler: DeviceHandler<VethLink> = {
     // br_netfilter state (skb extensions) are always reset, the mark only when
     // the peer is in another namespace. A new frame object drops the engine's
     // per-frame "PREROUTING already done" marker as skb_ext_reset() does.
-    let f: Frame = frame;
-    if (f.type === 'ipv4') {
-      const { ct: _ct, ...ip } = f.ip;
-      f = { ...f, ip: { ...ip, mark: veth.peer.ns !== ns ? 0 : ip.mark } };
-    }
+    const f: Frame = scrubFrame(frame, frame.type === 'ipv4' && veth.peer.ns === ns ? frame.ip.mark : 0);
     env.step({
       kind: 'transmit',
       action: `${veth.name} -> peer ${peer.name}${veth.peer.ns !== ns ? ` in ${veth.peer.ns === '/' ? 'the host' : `netns ${veth.peer.ns}`}` : ''}${f.type === 'ipv4' ? ` (${formatIp4(f.ip.src)} -> ${formatIp4(f.ip.dst)})` : ''}`,

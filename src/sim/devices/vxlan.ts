@@ -19,7 +19,7 @@ import type { Mac } from '../../model/addr.js';
 import { formatIp4 } from '../../model/addr.js';
 import type { NsName, VxlanLink, World } from '../../model/world.js';
 import { vxlanRemotes, vxlanSnoopDraft, VXLAN_HEADROOM } from '../ops/vxlan.js';
-import { PROTO_UDP, UDP_HLEN, IP_HLEN, l3Len, type Frame, type Ipv4Packet } from '../packet.js';
+import { PROTO_UDP, UDP_HLEN, IP_HLEN, l3Len, scrubFrame, type Frame, type Ipv4Packet } from '../packet.js';
 import type { DeviceHandler, DpEnv } from './types.js';
 
 function cfg(env: DpEnv): World {
@@ -139,12 +139,7 @@ export const vxlanHandler: DeviceHandler<VxlanLink> = {
     // vxlan_rcv -> __iptunnel_pull_header -> skb_scrub_packet(): the inner packet starts
     // without a conntrack reference (nf_reset_ct) and, being the received skb, with the
     // mark the outer packet had here (0 after the veth crossing), not the sender's.
-    let frame = inner;
-    if (frame.type === 'ipv4') {
-      const { ct: _ct, ...ip } = frame.ip;
-      frame = { ...frame, ip: { ...ip, mark: pkt.mark } };
-    }
-    env.receive(ns, vx.ifindex, frame);
+    env.receive(ns, vx.ifindex, scrubFrame(inner, pkt.mark));
     return true;
   },
 };
