@@ -47,10 +47,10 @@ ip -n n255p2 addr add 10.255.0.2/24 dev eth0
 bridge -n n255h1 link show
 ip -n n255h1 link show br255
 ip netns exec n255h1 iptables -A OUTPUT -p udp --dport 4789
-ip netns exec n255p1 ping -c 2 -i 0.2 -W 1 10.255.0.2
-# Each bridge sends its IGMP report at a random delay of up to a second after it
-# comes up; wait so that the far side has always learned its MAC by now.
 sleep 2
+# The sleep above: each bridge repeats its IGMP report at a random delay of up to a
+# second after it comes up; both bridges' reports cross before the pods' first packet, so the FDBs learn in a fixed order.
+ip netns exec n255p1 ping -c 2 -i 0.2 -W 1 10.255.0.2
 bridge -n n255h1 fdb show br br255
 bridge -n n255h1 fdb show dev vx255
 bridge -n n255h2 fdb show dev vx255
