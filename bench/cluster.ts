@@ -56,6 +56,8 @@ export interface TraceFigures {
   /** The same pairs again (steady state). */
   readonly trace_p50_us: number;
   readonly trace_p99_us: number;
+  /** Process CPU time per walk of the steady-state pass (less sensitive to other load than the wall-time percentiles). */
+  readonly trace_cpu_us: number;
   readonly delivered: number;
   readonly traced: number;
 }
@@ -81,12 +83,15 @@ export function measureTraces(c: SynthCluster, count: number, seed = 7): TraceFi
     });
   const cold = run().sort((a, b) => a - b);
   delivered = 0;
+  const c0 = process.cpuUsage();
   const warm = run().sort((a, b) => a - b);
+  const c1 = process.cpuUsage(c0);
   return {
     cold_p50_us: pct(cold, 0.5),
     cold_p99_us: pct(cold, 0.99),
     trace_p50_us: pct(warm, 0.5),
     trace_p99_us: pct(warm, 0.99),
+    trace_cpu_us: (c1.user + c1.system) / count,
     delivered,
     traced: count,
   };

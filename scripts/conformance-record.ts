@@ -52,7 +52,6 @@ const RUNS = 2;
 const TIMEOUT_MS = 240_000;
 
 /** Marker line printed before each section: RS "@@PODNET <line>" RS LF (RS = 0x1e). */
-const RS = "\x1e";
 const MARK_RE = /\x1e@@PODNET (\d+|END)\x1e\n/g;
 const UNSHARE_ARGS = [
   "--net",

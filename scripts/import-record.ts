@@ -20,11 +20,21 @@
  * (unshare --net --mount --pid, tmpfs on /run/netns and /var/lib/cni): the
  * script's commands run with their output discarded, then `sleep 3` (carrier
  * changes and ICMP rate limits settle), the collector, and the probes with a
- * marker before each. Two runs; a probe whose normalised answers differ is
+ * marker before each. Two runs; a probe whose answers, normalised by
+ * normaliseProbe (src/import/probes.ts), differ is
  * `[unstable]`. The bundle of the first run is kept. The collector reads CNI
  * configuration from the sandbox's ./net.d (a script puts its network
  * configurations there: the script's *.conf, *.conflist and *.json files are
  * copied in) and the host-local store from /var/lib/cni.
+ *
+ * What `--check` compares (and what makes a probe `[unstable]`): each probe's
+ * answer after normaliseProbe, which also puts `N` for the seconds a route
+ * exception has left (they count down between the collection and the probe);
+ * for `iptables-save -c` the counters as the traffic since that recording's
+ * own collection (iptablesDelta: the answer's counters minus its bundle's),
+ * since what the topology's script counted before the collection (a packet
+ * racing a timeout) varies between recordings and is in the bundle, which
+ * the twin starts from.
  *
  * Without root or unshare: prints "skipped: needs root and unshare", exits 0.
  */
@@ -33,8 +43,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatGolden, normalise, parseGolden, splitScriptCommands, type ScriptCommand, type Section } from '../src/conformance/normalise.js';
-import { probeScript } from '../src/import/probes.js';
+import { formatGolden, parseGolden, splitScriptCommands, type ScriptCommand, type Section } from '../src/conformance/normalise.js';
+import { iptablesDelta, normaliseProbe, probeScript } from '../src/import/probes.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SCRIPTS_DIR = join(ROOT, 'conformance', 'scripts');
@@ -219,10 +229,16 @@ async function main(): Promise<void> {
     }
     const probes = splitScriptCommands(probesText);
     const runs = [await runOnce(name, script, probes), await runOnce(name, script, probes)];
+    // Two recordings agree on a probe when their answers agree, counters taken as the traffic
+    // since each one's own collection (iptablesDelta): the bundle kept is run 1's, and so are
+    // the answers.
+    const keys = new Map<number, string>();
     const sections: Section[] = probes.map((c) => {
-      const outs = runs.map((r) => normalise(r.sections.get(c.line) ?? ''));
-      const unstable = outs.some((x) => x !== outs[0]);
-      if (unstable && o.verbose) console.log(`~~~ ${name}:${c.line} unstable $ ${c.command}\n--- run 1\n${outs[0]}--- run 2\n${outs[1]}`);
+      const outs = runs.map((r) => normaliseProbe(r.sections.get(c.line) ?? ''));
+      const ks = outs.map((x, i) => iptablesDelta(c.command, x, runs[i]!.bundle));
+      const unstable = ks.some((x) => x !== ks[0]);
+      if (unstable && o.verbose) console.log(`~~~ ${name}:${c.line} unstable $ ${c.command}\n--- run 1\n${ks[0]}--- run 2\n${ks[1]}`);
+      keys.set(c.line, ks[0]!);
       return { line: c.line, command: c.command, output: unstable ? '' : outs[0]!, unstable };
     });
     const golden = formatGolden(sections);
@@ -235,15 +251,30 @@ async function main(): Promise<void> {
         return;
       }
       const committed = new Map(parseGolden(readFileSync(outPath, 'utf8')).map((s) => [s.line, s]));
+      const bundlePath = join(OUT_DIR, `${name}.bundle`);
+      const committedBundle = existsSync(bundlePath) ? readFileSync(bundlePath, 'utf8') : '';
+      const before = failures;
       for (const s of sections) {
         const g = committed.get(s.line);
         if (!g || g.command !== s.command) {
           console.log(`--- ${name}:${s.line}: recorded probe missing or different (re-record)`);
           failures++;
-        } else if (!g.unstable && !s.unstable && g.output !== s.output) {
-          console.log(`--- ${name}:${s.line} $ ${s.command}\n- ${g.output.split('\n').join('\n- ')}\n+ ${s.output.split('\n').join('\n+ ')}`);
+        } else if (!g.unstable && !s.unstable) {
+          const was = iptablesDelta(g.command, g.output, committedBundle);
+          const now = keys.get(s.line)!;
+          if (was === now) continue;
+          console.log(`--- ${name}:${s.line} $ ${s.command}\n- ${was.split('\n').join('\n- ')}\n+ ${now.split('\n').join('\n+ ')}`);
           failures++;
         }
+      }
+      if (failures > before) {
+        // What this recording saw, to tell a race before the collection (the bundles differ too)
+        // from one after it (same bundle, other answers).
+        const keep = join(tmpdir(), 'podnet-import-check');
+        mkdirSync(keep, { recursive: true });
+        runs.forEach((r, i) => writeFileSync(join(keep, `${name}.run${i + 1}.bundle`), r.bundle));
+        writeFileSync(join(keep, `${name}.out`), golden);
+        console.log(`--- ${name}: this recording's bundles and answers are in ${keep}`);
       }
       console.log(`${name}: ${sections.length} probes checked${unstable ? `, unstable: ${unstable}` : ''}`);
       return;

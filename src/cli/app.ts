@@ -16,7 +16,7 @@ import { replayScript } from '../scenarios/replay.js';
 import { styler, type Io } from './io.js';
 import { junitXml } from './junit.js';
 import { registerCniCommand } from './cni.js';
-import { crossedAssumptionLines, loadWorldOption, registerImportCommands } from './import.js';
+import { crossedAssumptionLines, importedScenarioTraceLines, loadWorldOption, registerImportCommands } from './import.js';
 import { registerVerifyCommands } from './verify.js';
 import { registerDiagramCommand } from './diagram.js';
 import { registerServeCommand } from './serve.js';
@@ -174,7 +174,8 @@ Examples:
         return;
       }
       io.out(`# ${p.kind} ${p.from} -> ${p.to} (${p.toAddr}), ${r.when}\n`);
-      for (const t of p.traces) io.out(formatTrace(t));
+      // spec.import: which pod each namespace is, and the import's assumptions on the way.
+      for (const t of p.traces) io.out(formatTrace(t) + (r.runner.s.imported ? importedScenarioTraceLines(r.runner.world, r.runner.places(), t) : ''));
       io.out(`outcome: ${p.outcome}\n`);
     });
 

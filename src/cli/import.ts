@@ -10,6 +10,7 @@
  * src/import (pure).
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { dirname, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { World } from '../model/world.js';
@@ -19,6 +20,7 @@ import type { Trace } from '../sim/trace.js';
 import { readSnapshot, writeSnapshot } from '../import/snapshot.js';
 import { podOfNs } from '../import/kube.js';
 import { importedTarget } from '../import/verify-target.js';
+import { importScenarioYaml } from '../import/scenario.js';
 import { verify } from '../verify/verify.js';
 import { formatReport as formatVerifyReport, summary } from '../verify/format.js';
 import type { EgressIntent } from '../verify/types.js';
@@ -90,7 +92,7 @@ Examples:
     .command('import')
     .description('Build a twin of real nodes from their bundles (`podnet collect`), report every assumption it had to make, and write it as a twin snapshot other commands start from.')
     .argument('<bundles...>', 'bundle files written by the collector, one per node')
-    .option('-o, --out <file>', 'write the twin snapshot (JSON) to this file; then: podnet sh --world FILE')
+    .option('-o, --out <file>', 'write the twin: FILE.yaml a scenario starting from the bundles (podnet run/trace/verify/diff/diagram FILE.yaml), else a twin snapshot (JSON) for podnet sh --world FILE')
     .option('--kube <file>', 'output of `kubectl get nodes,pods,services,endpointslices,networkpolicies -A -o yaml`: pod and node names, labels, podCIDRs')
     .option('--json', 'print the import report as JSON')
     .option('--strict', 'exit 1 when an assumption may change what packets do')
@@ -106,6 +108,7 @@ violation), 2 unreadable input.
 
 Examples:
   $ podnet import node1.bundle -o twin.json
+  $ podnet import node1.bundle --kube objects.yaml -o twin.yaml && podnet verify twin.yaml
   $ podnet import node1.bundle node2.bundle --kube objects.yaml -o cluster.json
   $ podnet import node1.bundle --verify
   $ podnet sh --world twin.json --trace probes.sh`,
@@ -138,7 +141,13 @@ Examples:
       }
       if (o.json) io.out(JSON.stringify(report, null, 2) + '\n');
       else io.out(formatReport(report));
-      if (o.out !== undefined) {
+      if (o.out !== undefined && /\.ya?ml$/i.test(o.out)) {
+        // A scenario (spec.import) naming the bundles as the scenario file sees them: run, trace, verify, diff, diagram take it.
+        const rel = (f: string): string => relative(dirname(resolve(o.out!)), resolve(f)).split(sep).join('/') || '.';
+        const name = `imported-${report.nodes.map((n) => n.name).join('-')}`.toLowerCase().replace(/[^a-z0-9-]+/g, '-').slice(0, 40).replace(/^-+|-+$/g, '');
+        io.writeFile(o.out, importScenarioYaml({ name, file: o.out, bundles: files.map(rel), ...(o.kube !== undefined ? { kube: rel(o.kube) } : {}), world, report }));
+        if (!o.json) io.out(`scenario written to ${o.out} (podnet run ${o.out}; podnet verify ${o.out})\n`);
+      } else if (o.out !== undefined) {
         io.writeFile(o.out, writeSnapshot(world, report));
         if (!o.json) io.out(`twin snapshot written to ${o.out} (podnet sh --world ${o.out})\n`);
       }
@@ -173,6 +182,24 @@ export function crossedAssumptionLines(world: World, t: Trace): string {
     seen.add(h.ns);
     const pod = podOfNs(world, h.ns);
     if (pod !== undefined) out += `  (netns ${h.ns} is ${pod})\n`;
+  }
+  for (const a of crossedAssumptions(world, t)) out += `  ! assumption ${formatAssumption(a)}\n`;
+  return out;
+}
+
+/**
+ * Under a trace of a scenario that starts from imported nodes (spec.import):
+ * the scenario's name of every namespace it crossed (`(netns cni-1234 is
+ * pod/frontend)`) and the import's `warn` assumptions on its way.
+ */
+export function importedScenarioTraceLines(world: World, places: Readonly<Record<string, { kind: string; name: string }>>, t: Trace): string {
+  let out = '';
+  const seen = new Set<string>();
+  for (const h of t.hops) {
+    if (seen.has(h.ns)) continue;
+    seen.add(h.ns);
+    const p = places[h.ns];
+    if (p && p.kind !== 'lab' && p.name !== h.ns) out += `  (netns ${h.ns} is ${p.kind}/${p.name})\n`;
   }
   for (const a of crossedAssumptions(world, t)) out += `  ! assumption ${formatAssumption(a)}\n`;
   return out;

@@ -17,6 +17,9 @@ import { fuzzScenario, DEFAULT_FUZZ_RUNS, type FuzzResult } from '../verify/fuzz
 import { diffScenarios, formatDiff, diffJson } from '../verify/diff.js';
 import { styler, type Io } from './io.js';
 
+/** `1 node`, `3 nodes`. */
+const count = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
 class Exit extends Error {
   constructor(readonly code: number) {
     super(`exit ${code}`);
@@ -140,7 +143,7 @@ Examples:
         if (!opts.json) {
           for (const x of states) {
             const when = x.step === 0 ? 'after the build' : `after step ${x.step} (${x.title})`;
-            const head = `${x.report.ok ? st.green('PASS') : st.red('FAIL')} ${file} ${when}: ${summary(x.report)} ${st.dim(`(${x.report.stats.pods} pods in ${x.report.stats.podClasses} classes, ${x.report.stats.nodes} nodes, ${x.report.stats.probes} probes${x.report.stats.memoHits ? ` + ${x.report.stats.memoHits} reused` : ''}, ${Math.round(x.ms)} ms)`)}\n`;
+            const head = `${x.report.ok ? st.green('PASS') : st.red('FAIL')} ${file} ${when}: ${summary(x.report)} ${st.dim(`(${count(x.report.stats.pods, 'pod')} in ${count(x.report.stats.podClasses, 'class', 'classes')}, ${count(x.report.stats.nodes, 'node')}, ${count(x.report.stats.probes, 'probe')}${x.report.stats.memoHits ? ` + ${x.report.stats.memoHits} reused` : ''}, ${Math.round(x.ms)} ms)`)}\n`;
             io.out(head);
             if (!x.report.ok || x.report.notes.length) io.out(formatReport(x.report, { ...(opts.fullTraces ? { fullTraces: true } : {}), ...(opts.traces === false ? { noTraces: true } : {}) }));
           }

@@ -49,6 +49,13 @@ export interface ImportOptions {
   readonly kube?: string;
   /** Compare the twin's listings with the bundle's (default true). */
   readonly fidelity?: boolean;
+  /**
+   * Name every node's initial namespace after the node even for one bundle
+   * (the layout of several bundles): a scenario (`spec.import`) keeps the
+   * twin's initial namespace as its lab, from which `ip netns exec NODE`
+   * reaches the node as it reaches any other machine.
+   */
+  readonly perNode?: boolean;
 }
 
 export interface NsMapping {
@@ -89,7 +96,7 @@ export function importBundles(inputs: readonly BundleInput[], opts: ImportOption
     usedNodes.add(node);
     bundles.push({ b, origin, node });
   });
-  const single = bundles.length === 1;
+  const single = bundles.length === 1 && opts.perNode !== true;
   const assumptions: Assumption[] = [];
   const added: { ns: NsName; why: string }[] = [];
 

@@ -6,8 +6,9 @@
  * Compared: `ip -j -d link show` (per device, timers excluded), the IPv4
  * addresses of `ip -j -d addr show`, `ip -j -d -4 route show table all`,
  * `ip -j -4 neigh show nud all` and `proxy` (as sets: the kernel dumps hash
- * tables), `bridge -j fdb show` (as a set), `iptables-save -c`, and every
- * sysctl of the bundle the twin knows.
+ * tables), `bridge -j fdb show` (as a set), `iptables-save -c`, every
+ * sysctl of the bundle the twin knows, and each route exception of
+ * `ip -j -d -4 route show table all cache` against the twin's `ip -j route get`.
  */
 import type { NsName, World } from '../model/world.js';
 import { runScript } from '../shell/interp.js';
@@ -127,6 +128,20 @@ export function checkFidelity(world: World, ns: NsName, b: BundleNetns, standIns
   if (rd.missing.length) add(`routes the twin lacks: ${list(rd.missing)}`);
   if (rd.extra.length) add(`routes only the twin has: ${list(rd.extra)}`);
   if (!rd.missing.length && !rd.extra.length && JSON.stringify(imported) !== JSON.stringify(twinRoutes)) add('ip route show table all lists the same routes in another order');
+
+  // Route exceptions (`ip route show cache`: redirects, learnt path MTUs): the twin's
+  // `ip route get DST` binds the same exception (rt_bind_exception) and shows what the
+  // node's listing showed: the gateway, the device, the flags, the seconds left (the
+  // probes of the import proof compare these with the seconds normalised away, since on
+  // the node they count down after the collection) and the mtu.
+  for (const e of objs(sectionJson(b, 'ip -j -d -4 route show table all cache'))) {
+    const dst = str(e, 'dst');
+    if (dst === undefined || !/^\d+\.\d+\.\d+\.\d+$/.test(dst) || standIns.has(str(e, 'dev') ?? '')) continue;
+    const got = objs(parse(twinOut(world, ns, `ip -j route get ${dst}`)))[0];
+    const pick = (o: Obj | undefined): Obj => ({ gateway: o?.['gateway'], dev: o?.['dev'], cache: o?.['cache'], expires: o?.['expires'], metrics: o?.['metrics'] });
+    const d = jsonDiff(pick(e), pick(got));
+    if (d.length) add(`route exception for ${dst}: ip route get shows ${list(d)}`, str(e, 'dev'));
+  }
 
   // Neighbours (hash-table order on the node: compared as sets).
   const nodeNeigh = objs(sectionJson(b, 'ip -j -s -4 neigh show nud all')).map((o) => strip(o, STATS));

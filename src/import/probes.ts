@@ -5,6 +5,7 @@
  * address, `ip route get` of every other namespace's addresses, a ping to a
  * few of them, then the iptables counters of namespaces with rules.
  */
+import { normalise } from '../conformance/normalise.js';
 import { parseIp4 } from '../model/addr.js';
 import { ROOT_NS } from '../model/world.js';
 import { parseBundle, sectionJson, type BundleNetns } from './bundle.js';
@@ -74,4 +75,80 @@ export function probeScript(bundleText: string, limits: ProbeLimits = DEFAULT_LI
   lines.push(...pings.slice(0, limits.pings));
   for (const n of all) if (n.rules) lines.push(inNs(n.ns, 'iptables-save -c'));
   return lines.join('\n') + '\n';
+}
+
+/**
+ * A probe's answer as the import proof compares it: the conformance
+ * normalisation (src/conformance/normalise.ts) and, on top, the seconds a
+ * route exception has left (`ip route get`: `cache <redirected> expires 295sec`,
+ * `cache expires 594sec mtu 1400`, JSON `"expires":594`) become `N`. On the
+ * kernel they count down between the collection and the probe (by how long the
+ * collector ran on a loaded machine); the twin, whose clock stands still after
+ * the import, prints what the bundle listed. That the exception is there, its
+ * flags, gateway and mtu are still compared; the seconds themselves are checked
+ * against the bundle by the import's fidelity check (src/import/fidelity.ts).
+ */
+export function normaliseProbe(text: string): string {
+  return normalise(text)
+    .replace(/(\bcache (?:<[a-z_,]+> )?)expires \d+sec /g, '$1expires Nsec ')
+    .replace(/"expires":\d+/g, '"expires":N');
+}
+
+const COUNTED = /^(\[(\d+):(\d+)\] )(-A .*)$/;
+const POLICY = /^(:\S+ \S+ )\[(\d+):(\d+)\]$/;
+
+/** The namespace a probe runs in: `ip netns exec NS ...` / `ip -n NS ...`, else the bundle's initial one. */
+export function probeNs(command: string): string {
+  const m = /^ip (?:netns exec (\S+)|-n (\S+)) /.exec(command);
+  return m ? (m[1] ?? m[2]!) : ROOT_NS;
+}
+
+/**
+ * An `iptables-save -c` answer as the traffic since the collection made it:
+ * every counter minus the same rule's (or chain policy's) counter in the
+ * bundle's `iptables-save -c` of that namespace (`[3:252] -A ...` ->
+ * `[+1:+84] -A ...`). The import proof's twin starts from the bundle's
+ * counters and adds what the probes send; which packets the topology's own
+ * script happened to count before the collection (a retransmission, a reset
+ * racing a timeout) varies between two recordings on a loaded machine and is
+ * in the bundle, so comparing two recordings' answers means comparing these
+ * deltas. A rule the bundle does not have keeps its absolute counter.
+ * Any other answer is returned unchanged.
+ */
+export function iptablesDelta(command: string, answer: string, bundleText: string): string {
+  if (!/(^|\s)iptables-save -c$/.test(command)) return answer;
+  const ns = parseBundle(bundleText).netns.find((n) => n.name === probeNs(command));
+  const base = normalise(ns?.cmds['iptables-save -c']?.body ?? '');
+  // Counters of the bundle per table, per counter-less line, in order (the same rule may repeat).
+  const before = new Map<string, [number, number][]>();
+  let table = '';
+  for (const l of base.split('\n')) {
+    if (l.startsWith('*')) table = l;
+    const c = COUNTED.exec(l);
+    const p = POLICY.exec(l);
+    const key = c ? `${table}\n${c[4]}` : p ? `${table}\n${p[1]}` : undefined;
+    if (key === undefined) continue;
+    const list = before.get(key) ?? [];
+    list.push([Number(c ? c[2] : p![2]), Number(c ? c[3] : p![3])]);
+    before.set(key, list);
+  }
+  const taken = new Map<string, number>();
+  const delta = (key: string, pk: string, by: string): string => {
+    const i = taken.get(key) ?? 0;
+    taken.set(key, i + 1);
+    const b = before.get(key)?.[i];
+    return b ? `+${Number(pk) - b[0]}:+${Number(by) - b[1]}` : `${pk}:${by}`;
+  };
+  table = '';
+  return answer
+    .split('\n')
+    .map((l) => {
+      if (l.startsWith('*')) table = l;
+      const c = COUNTED.exec(l);
+      if (c) return `[${delta(`${table}\n${c[4]}`, c[2]!, c[3]!)}] ${c[4]}`;
+      const p = POLICY.exec(l);
+      if (p) return `${p[1]}[${delta(`${table}\n${p[1]}`, p[2]!, p[3]!)}]`;
+      return l;
+    })
+    .join('\n');
 }

@@ -57,7 +57,6 @@ function cniFacts(world: World, root: string): { subnets: Prefix4[]; masq: boole
 }
 
 export function importedTarget(world: World, report: ImportReport, o: { egress?: EgressIntent } = {}): VerifyTarget {
-  const single = report.nodes.length === 1;
   const nodes: VerifyNode[] = [];
   const pods: VerifyPod[] = [];
   const labels = new Map<NsName, string>();
@@ -65,7 +64,8 @@ export function importedTarget(world: World, report: ImportReport, o: { egress?:
   const kubePods = report.kube?.pods ?? [];
   for (const n of report.nodes) {
     const rootNs = n.namespaces.find((m) => m.nodeNs === ROOT_NS)?.twinNs ?? ROOT_NS;
-    const facts = cniFacts(world, single ? '' : `/nodes/${n.name}`);
+    // The node's files: at the root when its initial namespace is the twin's (one bundle), else under /nodes/NODE.
+    const facts = cniFacts(world, rootNs === ROOT_NS ? '' : `/nodes/${n.name}`);
     anyMasq ||= facts.masq;
     const kn = report.kube?.nodes.find((k) => k.bundleNode === n.name);
     const podCidrs = kn?.podCIDR && parsePrefix4(kn.podCIDR) ? [parsePrefix4(kn.podCIDR)!] : facts.subnets;

@@ -215,12 +215,12 @@ export interface L2State {
   readonly ll6Ms?: number;
   /** The link-local's first frames (DAD, MLD, RS) were sent: bridges/VXLAN peers learned the MAC. */
   readonly chatted?: boolean;
-  /** A bridge's IGMP report (224.0.0.106) went out of a forwarding port during this up period. */
+  /** A bridge's first IGMP report (224.0.0.106) of this up period was sent (src/sim/ops/mcast.ts). */
   readonly igmpReported?: boolean;
   /**
    * IGMPv3 sends an unsolicited report robustness (2) times, the repeat at a random delay of up to
-   * unsolicited_report_interval (1 s): the twin sends it at the latest time, so a peer has always
-   * learned the bridge's MAC one second after the first report (and never before).
+   * unsolicited_report_interval (1 s): the twin sends it at the latest time (one second after the
+   * bridge came up), so a peer has always learned the bridge's MAC by then (and never before).
    */
   readonly igmpRepeatMs?: number;
   /**

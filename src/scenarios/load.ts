@@ -21,6 +21,9 @@ import { segments } from '../cluster/underlay.js';
 import { overlaps } from '../cluster/cidr.js';
 import { isIpv4, parseRef, suggest, type ParsedRef, type RefKind } from './refs.js';
 import type { CniNetwork, Issue, Pos, Scenario, Step } from './types.js';
+import { importForScenario, type ImportedTwin } from '../import/scenario.js';
+import type { MachineT, NetworkT, PodT } from './schema.js';
+import { IMPORT_STEP_KINDS } from './schema.js';
 
 export interface LoadOptions {
   /** Name of the file in messages. */
@@ -87,8 +90,11 @@ function load(text: string, file: string, opts: LoadOptions): LoadResult {
     });
   }
 
+  // spec.import: the bundles are read (through readFile) and imported before the names are checked.
+  const imported = loadImport(data as Record<string, unknown>, report, opts);
+
   // Pass 3: meaning (on the raw data, defensively, so that it runs even when pass 2 failed somewhere).
-  const cni = checkMeaning(data as Record<string, unknown>, report, opts, file);
+  const cni = checkMeaning(data as Record<string, unknown>, report, opts, file, imported);
 
   if (issues.length > 0 || !parsed.success) return { ok: false, issues: sortIssues(dedupe(issues)) };
   const d: DocumentT = parsed.data;
@@ -118,11 +124,12 @@ function load(text: string, file: string, opts: LoadOptions): LoadResult {
       ...(d.metadata.description !== undefined ? { description: d.metadata.description } : {}),
       concepts: d.metadata.concepts ?? [],
       seed: d.spec.seed,
-      networks: decl ? decl.networks : d.spec.networks,
-      machines: decl ? decl.machines : d.spec.machines,
-      nodes: decl ? decl.nodes : d.spec.nodes,
+      networks: imported ? importedDecls(imported).networks : decl ? decl.networks : d.spec.networks,
+      machines: imported ? importedDecls(imported).machines : decl ? decl.machines : d.spec.machines,
+      nodes: imported ? importedDecls(imported).nodes : decl ? decl.nodes : d.spec.nodes,
       ...(cl ? { cluster: cl } : {}),
-      pods: d.spec.pods,
+      ...(imported ? { imported } : {}),
+      pods: imported ? importedDecls(imported).pods : d.spec.pods,
       plugins: d.spec.plugins,
       cni,
       steps,
@@ -392,9 +399,95 @@ interface Names {
   readonly hostsWithInterfaces: Set<string>;
   /** spec.cluster's design, when the scenario has one. */
   cluster?: { readonly design: string; readonly peerWithRouter: boolean };
+  /** spec.import: the names are the imported namespaces' ('unread': a file could not be read, the names are unknown). */
+  imported?: 'read' | 'unread';
 }
 
-function checkMeaning(data: Record<string, unknown>, report: Reporter, opts: LoadOptions, file: string): Record<string, CniNetwork> {
+/**
+ * spec.import: read the bundles and the kube objects (paths relative to the
+ * scenario, through `readFile`) and import them (src/import/scenario.ts).
+ * Undefined when there is no spec.import or a file is missing.
+ */
+function loadImport(data: Record<string, unknown>, report: Reporter, opts: LoadOptions): ImportedTwin | undefined {
+  const spec = asObj(data.spec);
+  const imp = asObj(spec?.import);
+  if (!spec || !imp) return undefined;
+  const base: Path = ['spec', 'import'];
+  const read = (path: Path, name: string, what: string): string | undefined => {
+    const t = opts.readFile?.(name);
+    if (t === undefined) report(path, `${pathText(path)}: cannot read ${what} "${name}"${opts.readFile ? '' : ' (no files can be read here)'}`);
+    return t;
+  };
+  const bundles: { text: string; origin: string }[] = [];
+  let missing = false;
+  asArray(imp.bundles).forEach((b, i) => {
+    if (typeof b !== 'string' || b === '') return;
+    const text = read([...base, 'bundles', i], b, 'the bundle');
+    if (text === undefined) missing = true;
+    else if (!text.startsWith('@@podnet bundle ')) {
+      report([...base, 'bundles', i], `${pathText([...base, 'bundles', i])}: "${b}" is not a podnet bundle (the collector's output starts with "@@podnet bundle 1")`);
+      missing = true;
+    } else bundles.push({ text, origin: b });
+  });
+  const kubeName = str(imp.kube);
+  const kube = kubeName !== undefined && kubeName !== '' ? read([...base, 'kube'], kubeName, 'the Kubernetes objects') : undefined;
+  if (missing || bundles.length === 0 || (kubeName !== undefined && kube === undefined)) return undefined;
+  const seed = typeof spec.seed === 'number' && Number.isInteger(spec.seed) && spec.seed >= 0 ? spec.seed : 1;
+  const twin = importForScenario(bundles, { seed, ...(kube !== undefined ? { kube } : {}) });
+  for (const p of twin.report.problems) report(base, `${pathText(base)}: ${p}`);
+  return twin;
+}
+
+const declsCache = new WeakMap<ImportedTwin, { networks: NetworkT[]; machines: MachineT[]; nodes: NodeT[]; pods: PodT[] }>();
+
+/** The imported namespaces as the plain declarations the runner and the reports know (nothing is built from them). */
+function importedDecls(t: ImportedTwin): { networks: NetworkT[]; machines: MachineT[]; nodes: NodeT[]; pods: PodT[] } {
+  const hit = declsCache.get(t);
+  if (hit) return hit;
+  const host = (name: string): MachineT => ({ name, interfaces: [], routes: [], forwarding: t.world.ns[name]?.sysctl['net.ipv4.ip_forward'] === '1', sysctls: {}, iptables: [] });
+  const out = {
+    networks: t.networks.map((name) => ({ name })),
+    machines: t.machines.map((m) => host(m.name)),
+    nodes: t.nodes.map((n) => ({ ...host(n.name), ...(n.podCIDR !== undefined ? { podCIDR: n.podCIDR } : {}), joined: true })),
+    pods: t.pods.map(
+      (p): PodT => ({
+        name: p.name,
+        node: p.node,
+        network: p.hostNetwork ? 'host' : 'cni',
+        containers: p.containers.map((c) => ({ name: c.name, ports: c.ports.map((x) => ({ containerPort: x.containerPort, protocol: x.protocol })) })),
+        start: true,
+        cniArgs: {},
+      }),
+    ),
+  };
+  declsCache.set(t, out);
+  return out;
+}
+
+/** spec.import: no declared topology next to it; its namespaces' names; only the steps that need no runtime. */
+function checkImport(spec: Record<string, unknown>, imported: ImportedTwin | undefined, names: Names, claim: (name: unknown, path: Path, what: string) => boolean, report: Reporter): void {
+  for (const k of ['networks', 'machines', 'nodes', 'cni', 'plugins', 'cluster', 'pods']) {
+    const v = spec[k];
+    if (v !== undefined && !(Array.isArray(v) && v.length === 0)) report(['spec', k], `spec.${k}: a scenario with spec.import gets its ${k === 'pods' ? 'pods from the imported nodes (and their names from spec.import.kube)' : 'topology from the imported nodes'}; remove spec.${k}`, 'key');
+  }
+  asArray(spec.steps).forEach((st, i) => {
+    const o = asObj(st);
+    const kind = o ? STEP_KIND_NAMES.find((k) => k in o) : undefined;
+    if (kind !== undefined && !(IMPORT_STEP_KINDS as readonly string[]).includes(kind)) {
+      report(['spec', 'steps', i, kind], `${pathText(['spec', 'steps', i])}: ${kind} steps need the pods' runtime, which an imported node does not bring; a scenario with spec.import takes ${IMPORT_STEP_KINDS.join(', ')} steps`, 'key');
+    }
+  });
+  names.imported = imported ? 'read' : 'unread';
+  if (!imported) return;
+  const at: Path = ['spec', 'import'];
+  const d = importedDecls(imported);
+  for (const n of d.networks) if (claim(n.name, at, 'network')) names.networks.add(n.name);
+  for (const n of d.nodes) if (claim(n.name, at, 'node')) names.nodes.add(n.name);
+  for (const m of d.machines) if (claim(m.name, at, 'machine')) names.machines.add(m.name);
+  for (const p of d.pods) if (claim(p.name, at, 'pod')) names.pods.set(p.name, { containers: new Set(p.containers.map((c) => c.name)), network: p.network, node: p.node });
+}
+
+function checkMeaning(data: Record<string, unknown>, report: Reporter, opts: LoadOptions, file: string, imported?: ImportedTwin): Record<string, CniNetwork> {
   const spec = asObj(data.spec);
   if (!spec) return {};
   const names: Names = { networks: new Set(), machines: new Set(), nodes: new Set(), pods: new Map(), lateNodes: new Set(), hostsWithInterfaces: new Set() };
@@ -414,7 +507,8 @@ function checkMeaning(data: Record<string, unknown>, report: Reporter, opts: Loa
     if (claim(name, ['spec', 'networks', i], 'network')) names.networks.add(name as string);
   });
   const cluster = asObj(spec.cluster);
-  if (cluster) checkCluster(spec, cluster, names, claim, report);
+  if (asObj(spec.import)) checkImport(spec, imported, names, claim, report);
+  else if (cluster) checkCluster(spec, cluster, names, claim, report);
   for (const [section, set] of [
     ['machines', names.machines],
     ['nodes', names.nodes],
@@ -642,6 +736,8 @@ function checkRef(value: unknown, rule: RefRule, path: Path, names: Names, repor
     report(path, `${where}: expected ${[forms, ...extra].join(', ')}, got a ${r.kind} reference "${value}"`);
     return undefined;
   }
+  // spec.import whose files could not be read: its names are unknown, and that problem is reported already.
+  if (names.imported === 'unread') return r;
   const known: Record<RefKind, () => string[]> = {
     pod: () => [...names.pods.keys()],
     node: () => [...names.nodes],

@@ -30,6 +30,7 @@ function sections(): { title: string; anchor: string; schema: z.ZodType }[] {
     ['Cluster', S.Cluster],
     ['ClusterNode', S.ClusterNode],
     ['DesignOptions', S.DesignOptions],
+    ['Import', S.Import],
   ];
   for (const k of S.STEP_KIND_NAMES) list.push([`step: ${k}`, S.STEP_KINDS[k].action]);
   list.push(['ShExpect', S.ShExpect], ['AgentExpect', S.AgentExpect], ['LifecycleExpect', S.LifecycleExpect], ['ProbeExpect', S.ProbeExpect], ['CounterExpect', S.CounterExpect], ['TracerouteExpect', S.TracerouteExpect]);

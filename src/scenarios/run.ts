@@ -47,6 +47,7 @@ import { ClusterError } from '../cluster/exec.js';
 import { OUTSIDE_NS, ROUTER_NS, segments, UNDERLAY_NS } from '../cluster/underlay.js';
 import type { Cluster } from '../cluster/types.js';
 import { clusterSpecOf, nodeDeclaration, nodeSpecOf, underlaySpecOf } from './cluster.js';
+import { formatAssumption } from '../import/assumptions.js';
 
 /** Commands a step ran and what they printed. */
 export interface TranscriptEntry {
@@ -190,7 +191,8 @@ export class Runner {
   constructor(scenario: Scenario) {
     const s = scenario;
     this.view = s;
-    this.world = freshMachine(s.seed);
+    // spec.import: the twin of the real nodes, as the loader imported it (src/import/scenario.ts).
+    this.world = s.imported ? s.imported.world : freshMachine(s.seed);
     for (const n of s.nodes) {
       const net = s.cni[n.name];
       if (net && runtimeCan(net, s.plugins)) this.runtimeNodes.add(n.name);
@@ -322,6 +324,9 @@ export class Runner {
 
   /** A machine's address: its first declared interface address, else any device's. */
   hostIp(name: string): Ip4 | undefined {
+    // spec.import: the address that stands for the node (its InternalIP, else the one outside its pod network).
+    const imp = this.s.imported && [...this.s.imported.nodes, ...this.s.imported.machines].find((x) => x.name === name)?.ip;
+    if (imp !== undefined && this.world.ns[name]) return parseIp4(imp);
     const h = this.host(name);
     const declared = h?.interfaces.find((i) => i.address !== undefined);
     if (declared && this.world.ns[name]) return parseIp4(declared.address!.split('/')[0]!);
@@ -435,6 +440,7 @@ export class Runner {
     this.current = 0;
     const s = this.s;
     if (s.cluster) return this.clusterSetup();
+    if (s.imported) return this.importedSetup();
     s.networks.forEach((n, i) => {
       if (this.invalid.length === 0 && this.buildLines(networkLines(s, n, i), `switch ${n.name}`)) this.log.push(`switch ${n.name}: bridge ${SWITCH_BRIDGE} in netns ${n.name}`);
     });
@@ -449,6 +455,34 @@ export class Runner {
       this.createSandbox(p);
     }
     return this.report(0, 'setup', `build ${s.name}`, { line: 1, col: 1 });
+  }
+
+  /**
+   * spec.import: nothing is built; the nodes, their pods and the other
+   * namespaces are there as the collector found them. The pods' containers
+   * are taken as running (a pod's kube object lists them; their
+   * containerPorts listen, as the kubelet reports them Ready), and every
+   * assumption of the import goes to the log.
+   */
+  private importedSetup(): StepReport {
+    const t = this.s.imported!;
+    for (const n of t.report.nodes) this.log.push(`imported node ${n.name} from ${n.origin}${n.kernel ? ` (kernel ${n.kernel})` : ''}: ${n.namespaces.length} namespace${n.namespaces.length === 1 ? '' : 's'}`);
+    for (const h of [...this.s.nodes, ...this.s.machines]) this.hostsUp.add(h.name);
+    for (const p of t.pods) {
+      const st = this.podState(p.name);
+      st.gen = 1;
+      st.alive = true;
+      if (!p.hostNetwork) st.ns = p.ns;
+      this.log.push(`pod ${p.name} on node ${p.node}: ${p.hostNetwork ? 'hostNetwork' : `netns ${p.ns}`}`);
+      const decl = this.pod(p.name);
+      for (const c of decl.containers) this.startContainer(decl, c.name);
+    }
+    for (const a of t.report.added) this.log.push(`netns ${a.ns} added by the import: ${a.why}`);
+    for (const u of t.unnamed) this.log.push(`no scenario name: ${u}`);
+    const warn = t.report.assumptions.filter((a) => a.severity === 'warn').length;
+    this.log.push(`import assumptions: ${warn} that may change what packets do, ${t.report.assumptions.length - warn} that cannot${t.report.assumptions.length ? ' (podnet import lists them)' : ''}`);
+    for (const a of t.report.assumptions) this.log.push(`  ${formatAssumption(a)}`);
+    return this.report(0, 'setup', `import ${this.s.name}`, { line: 1, col: 1 });
   }
 
   private bootHost(h: MachineT | NodeT, rebooted = false): boolean {

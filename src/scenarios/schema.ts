@@ -497,6 +497,26 @@ export const Metadata = describe(
   'Who the scenario is.',
 );
 
+// ---------------------------------------------------------------------------
+// A twin of real nodes (src/import)
+
+/** The steps a scenario that starts from imported nodes can take (its pods were set up by the node's own runtime). */
+export const IMPORT_STEP_KINDS = ['sh', 'fault', 'ping', 'tcp', 'udp', 'traceroute'] as const;
+
+export const Import = describe(
+  z.strictObject({
+    bundles: describe(
+      z.array(z.string().min(1)).min(1, 'at least one bundle'),
+      'Bundle files written on the nodes by the collector (`podnet collect`), one per node, relative to the scenario file. Each node is `node/NAME` (the collector\'s --name).',
+    ),
+    kube: describe(
+      z.string().min(1),
+      'The output of `kubectl get nodes,pods,services,endpointslices,networkpolicies -A -o yaml`, relative to the scenario file: pods are named by their Pod objects (`pod/NAME`, their containers and containerPorts listening), nodes get their podCIDR and InternalIP. Without it, pods are named after their namespaces.',
+    ).optional(),
+  }),
+  'Start from a twin of real nodes (docs/import.md): the bundles are imported as `podnet import` does, every assumption the import makes is in the build\'s log, and the steps run on top. Instead of networks, machines, nodes, cni, plugins, cluster and pods; steps are sh, fault and the probes.',
+);
+
 export const Spec = describe(
   z.strictObject({
     seed: describe(z.number().int().min(0), 'Seed of the twin (MACs, veth names). Default 1.').default(1),
@@ -506,6 +526,7 @@ export const Spec = describe(
     cni: describe(CniConfig, 'The CNI configuration of every node without its own.').optional(),
     plugins: describe(z.array(ScriptPlugin), 'CNI plugins written as scripts.').default([]),
     cluster: describe(Cluster, 'A cluster built by a pod-network design, instead of networks, machines, nodes, cni and plugins.').optional(),
+    import: describe(Import, 'A twin of real nodes imported from their bundles (`podnet collect`), instead of a declared topology.').optional(),
     pods: describe(z.array(Pod), 'Pods.').default([]),
     // Steps are validated one by one, each by the schema of its action (see stepSchema).
     steps: describe(z.array(z.unknown()), 'Ordered steps; each has exactly one action key (' + STEP_KIND_NAMES.join(', ') + ').').default([]),
@@ -536,6 +557,7 @@ export type TracerouteExpectT = z.output<typeof TracerouteExpect>;
 export type LifecycleExpectT = z.output<typeof LifecycleExpect>;
 export type CounterExpectT = z.output<typeof CounterExpect>;
 export type ClusterT = z.output<typeof Cluster>;
+export type ImportT = z.output<typeof Import>;
 export type ClusterNodeT = z.output<typeof ClusterNode>;
 export type DesignOptionsT = z.output<typeof DesignOptions>;
 export type AgentExpectT = z.output<typeof AgentExpect>;

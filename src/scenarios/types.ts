@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import type { ClusterT, MachineT, NetworkT, NodeT, PodT, ScriptPluginT, STEP_KINDS, StepKind } from './schema.js';
+import type { ImportedTwin } from '../import/scenario.js';
 
 /** 1-based line and column. */
 export interface Pos {
@@ -59,6 +60,12 @@ export interface Scenario {
   readonly nodes: readonly NodeT[];
   /** spec.cluster: a cluster built by a pod-network design (the runner builds it with src/cluster). */
   readonly cluster?: ClusterT;
+  /**
+   * spec.import: the twin of real nodes the scenario starts from (imported by
+   * the loader from the bundles its `readFile` gave it); networks, machines,
+   * nodes and pods are the names of its namespaces (src/import/scenario.ts).
+   */
+  readonly imported?: ImportedTwin;
   readonly pods: readonly PodT[];
   readonly plugins: readonly ScriptPluginT[];
   /** The CNI configuration each node uses (templates filled in), by node name. */

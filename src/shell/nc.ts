@@ -17,7 +17,7 @@ import { parseIp4, type Ip4 } from '../model/addr.js';
 import type { Listener, NsName, World } from '../model/world.js';
 import { deviceOfLocalAddr, routeOutput } from '../sim/fib.js';
 import { ageNeighbours } from '../sim/datapath/neigh.js';
-import { ProbeSession, type ProbeOutcome } from '../sim/send.js';
+import { ProbeSession, type ProbeHandle, type ProbeOutcome } from '../sim/send.js';
 import type { TcpFlags } from '../sim/packet.js';
 import { Unsupported, type CmdContext, type CmdResult, type Command, type OutChunk } from './types.js';
 
@@ -298,6 +298,19 @@ function listenerOf(session: ProbeSession, from: number): { ns: NsName; port: nu
   return { ns: e.ns, port: e.pkt.ports.dport, addr: e.pkt.dst, peerPort: e.pkt.ports.sport, peer: e.pkt.src };
 }
 
+/**
+ * What connect() sees of a SYN. tcp_connect() ignores the error of sending
+ * the SYN (only a route failure fails connect at once): a SYN an OUTPUT rule
+ * dropped (EPERM) is retransmitted until -w, and one an OUTPUT REJECT
+ * refused fails with the errno of the ICMP error (or the RST) it sent back
+ * to us (tcp_v4_err in SYN_SENT). Checked on the kernel (406).
+ */
+function synOutcome(session: ProbeSession, h: ProbeHandle): ProbeOutcome {
+  if (h.localError?.errno !== 'EPERM') return session.outcome(h);
+  const { localError: _sendErr, ...sent } = h;
+  return session.outcome(sent);
+}
+
 function tcpConnect(
   session: ProbeSession,
   ns: NsName,
@@ -314,18 +327,18 @@ function tcpConnect(
   const limitMs = o.waitS !== undefined ? o.waitS * 1000 : TCP_CONNECT_TIMEOUT_MS;
   // The SYN and its retransmissions (tcp_syn_retries: 1 s, then doubling) until an answer or the timeout.
   let syn = session.send({ from: ns, to: dst, proto: 'tcp', sport, dport: port, tcpFlags: 'SYN', ...(src !== undefined ? { src } : {}), now: t });
-  let oc: ProbeOutcome = session.outcome(syn);
-  for (let rto = 1000, next = t + 1000; oc.kind === 'timeout' && !syn.localError; rto *= 2, next += rto) {
+  let oc: ProbeOutcome = synOutcome(session, syn);
+  for (let rto = 1000, next = t + 1000; oc.kind === 'timeout'; rto *= 2, next += rto) {
     if (next >= t + limitMs) {
       session.finish(t + limitMs);
-      oc = session.outcome(syn);
+      oc = synOutcome(session, syn);
       break;
     }
     session.finish(next);
-    oc = session.outcome(syn);
+    oc = synOutcome(session, syn);
     if (oc.kind !== 'timeout') break;
     syn = session.send({ from: ns, to: dst, proto: 'tcp', sport, dport: port, tcpFlags: 'SYN', ...(src !== undefined ? { src } : {}), now: next });
-    oc = session.outcome(syn);
+    oc = synOutcome(session, syn);
   }
   const timedOut = (): ConnResult =>
     o.waitS !== undefined

@@ -16,8 +16,12 @@
  *   `pipe N` follows when N probes were outstanding when an answer came;
  * - ping ends when every probe got a reply or an error, otherwise after the
  *   last probe plus max(2 * max rtt, interval) (some replies) or -W (none);
- * - errors the kernel hits for its own packets (ARP failure, OUTPUT DROP or
- *   REJECT) print nothing: the probe is just lost;
+ * - errors the kernel hits for its own packets (ARP failure, OUTPUT DROP)
+ *   print nothing: the probe is just lost;
+ * - an OUTPUT REJECT sends its ICMP error to ourselves before sendmsg
+ *   returns EPERM: "From 10.0.0.1 icmp_seq=1 Destination Port Unreachable"
+ *   then "ping: sendmsg: Operation not permitted" (-q: neither; both count
+ *   as one of the "+N errors"); if the error is REJECTed too, nothing;
  * - with less than 16 bytes of data there is no time (no timestamp fits).
  * Times are printed but normalised by the conformance suite.
  */
@@ -338,7 +342,7 @@ export const pingCommand: Command = (ctx: CmdContext): CmdResult => {
       now: at,
     });
     handles.push(h);
-    if (session.outcome(h).kind === 'reply') nrx++;
+    if (probeOutcome(session, h).kind === 'reply') nrx++;
   }
   session.finish();
   world = session.world;
@@ -353,7 +357,7 @@ export const pingCommand: Command = (ctx: CmdContext): CmdResult => {
     .flatMap((h, i) => [
       // ping4_parse_reply(): a redirect about our probe (raw socket) is printed, not counted (-q: not printed).
       ...session.redirects(h).map((e) => ({ seq: i + 1, line: redirectLine(e.pkt, i + 1, o, e.atMs) })),
-      { seq: i + 1, line: outcomeLine(session.outcome(h), i + 1, o, timing, h.at) },
+      { seq: i + 1, line: outcomeLine(probeOutcome(session, h), i + 1, o, timing, h.at, h.localError?.errno) },
     ])
     .filter((x): x is { seq: number; line: LineOut } => x.line !== undefined)
     .sort((a, b) => a.line.at - b.line.at || a.seq - b.seq);
@@ -377,6 +381,7 @@ export const pingCommand: Command = (ctx: CmdContext): CmdResult => {
     if (line.kind !== 'lost') answered++;
     answers.push({ at: line.at, seq: g.seq });
     if (!o.quiet || line.chunk.fd === 2) lines.push({ at: line.at, seq: g.seq, chunk: line.chunk });
+    if (!o.quiet && line.kind === 'error' && line.then) lines.push({ at: line.at, seq: g.seq, chunk: line.then });
     if (answered >= ntx && line.at >= lastSend) {
       end = Math.max(lastSend, line.at);
       break;
@@ -410,7 +415,23 @@ export const pingCommand: Command = (ctx: CmdContext): CmdResult => {
   return { world: ageNeighbours({ ...world, clockMs }), out, status, traces };
 };
 
-type LineOut = { kind: 'reply'; rtt: number; at: number; chunk: OutChunk } | { kind: 'error' | 'lost' | 'info'; at: number; chunk: OutChunk };
+type LineOut =
+  | { kind: 'reply'; rtt: number; at: number; chunk: OutChunk }
+  /** `then`: a second line printed right after (the sendmsg error after a REJECT's ICMP error). */
+  | { kind: 'error'; at: number; chunk: OutChunk; then?: OutChunk }
+  | { kind: 'lost' | 'info'; at: number; chunk: OutChunk };
+
+/**
+ * What the probe's socket saw. When sendmsg failed with EPERM (an OUTPUT
+ * rule dropped the probe), an ICMP error a REJECT sent back to us is in the
+ * socket's error queue all the same (nf_send_unreach runs before the drop).
+ */
+function probeOutcome(session: ProbeSession, h: ProbeHandle): ProbeOutcome {
+  if (h.localError?.errno !== 'EPERM') return session.outcome(h);
+  const { localError: _sendErr, ...sent } = h;
+  const oc = session.outcome(sent);
+  return oc.kind === 'icmp_error' ? oc : session.outcome(h);
+}
 
 /** pr_icmph() for ICMP_REDIRECT, after ping4_parse_reply's "From GW: icmp_seq=N ". */
 function redirectLine(pkt: Ipv4Packet, seq: number, o: PingOpts, at: number): LineOut | undefined {
@@ -431,7 +452,7 @@ function redirectLine(pkt: Ipv4Packet, seq: number, o: PingOpts, at: number): Li
 ` } };
 }
 
-function outcomeLine(oc: ProbeOutcome, seq: number, o: PingOpts, timing: boolean, sentAt: number): LineOut | undefined {
+function outcomeLine(oc: ProbeOutcome, seq: number, o: PingOpts, timing: boolean, sentAt: number, sendErrno?: string): LineOut | undefined {
   switch (oc.kind) {
     case 'reply': {
       const hops = Math.max(0, 64 - oc.pkt.ttl);
@@ -445,7 +466,13 @@ function outcomeLine(oc: ProbeOutcome, seq: number, o: PingOpts, timing: boolean
       };
     }
     case 'icmp_error':
-      return { kind: 'error', at: oc.atMs, chunk: { fd: 1, text: `From ${formatIp4(oc.from)} icmp_seq=${seq} ${icmpErrorText(oc.type, oc.code, oc.mtu)}\n` } };
+      return {
+        kind: 'error',
+        at: oc.atMs,
+        chunk: { fd: 1, text: `From ${formatIp4(oc.from)} icmp_seq=${seq} ${icmpErrorText(oc.type, oc.code, oc.mtu)}\n` },
+        // The send itself failed too (OUTPUT REJECT): iputils reports it after the error it read.
+        ...(sendErrno !== undefined ? { then: { fd: 2 as const, text: `ping: sendmsg: ${ERRNO_TEXT[sendErrno] ?? sendErrno}\n` } } : {}),
+      };
     case 'local_error':
       if (oc.errno === 'EMSGSIZE') {
         return { kind: 'error', at: sentAt, chunk: { fd: 2, text: `ping: local error: message too long, mtu=${oc.mtu ?? 0}\n` } };

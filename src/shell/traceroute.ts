@@ -192,6 +192,7 @@ const ERRNO_TEXT: Record<string, string> = {
   EINVAL: 'Invalid argument',
   EACCES: 'Permission denied',
   ENODEV: 'No such device',
+  EPERM: 'Operation not permitted',
 };
 
 /** The round trip the twin reports: a few tens of microseconds per hop. */
@@ -345,6 +346,11 @@ export const tracerouteCommand: Command = (ctx: CmdContext): CmdResult => {
         now: t,
       });
       sent = true;
+      // do_send(): a send() refused by an OUTPUT rule (DROP or REJECT: EPERM)
+      // is fatal, whichever probe it is: "send: Operation not permitted", exit 1.
+      if (p.handle.localError?.errno === 'EPERM') {
+        return { world: session.world, out: [...out, { fd: 2, text: `send: ${ERRNO_TEXT['EPERM']}\n` }], status: 1, traces: session.traces };
+      }
       if (p.handle.localError && n === (o.firstHop - 1) * o.nq) {
         return { world: session.world, out: [...out, { fd: 2, text: `connect: ${ERRNO_TEXT[p.handle.localError.errno] ?? p.handle.localError.errno}\n` }], status: 1, traces: session.traces };
       }

@@ -20,6 +20,7 @@
  * The compiled index is cached per `ns.routes` array (immutable), so lookups
  * in a world that did not change routes never rebuild it.
  */
+import { isDraft } from 'immer';
 import { isLimitedBroadcast, isLoopback, isMulticast, isZeronet, maskOf, prefixContains, type Ip4 } from '../model/addr.js';
 import { isSecondary } from '../model/queries.js';
 import {
@@ -171,16 +172,25 @@ interface BuildNode {
   c1?: BuildNode;
 }
 
+/**
+ * Every trie node has the same three fields (undefined when absent), so the
+ * per-packet walk down the trie reads one object shape (a monomorphic inline
+ * cache) instead of the up to seven shapes optional fields would give it.
+ */
+function node(r: readonly Route[] | undefined, c0: TrieNode | undefined, c1: TrieNode | undefined): TrieNode {
+  return { r, c0, c1 };
+}
+
 function buildTrie(routes: readonly Route[]): TrieNode | undefined {
   let root: BuildNode | undefined;
   for (const r of routes) {
     if (!inMainTrie(r)) continue;
-    root ??= {};
+    root ??= node(undefined, undefined, undefined) as BuildNode;
     let n = root;
     const net = (r.dst.addr & maskOf(r.dst.len)) >>> 0;
     for (let d = 0; d < r.dst.len; d++) {
-      if ((net >>> (31 - d)) & 1) n = n.c1 ??= {};
-      else n = n.c0 ??= {};
+      if ((net >>> (31 - d)) & 1) n = n.c1 ??= node(undefined, undefined, undefined) as BuildNode;
+      else n = n.c0 ??= node(undefined, undefined, undefined) as BuildNode;
     }
     (n.r ??= []).push(r);
   }
@@ -203,14 +213,14 @@ function trieGet(root: TrieNode | undefined, net: number, len: number): readonly
 /** `root` with the routes of prefix net/len replaced by `list` (none: removed), by path copying. */
 function trieSet(n: TrieNode | undefined, net: number, len: number, depth: number, list: readonly Route[] | undefined): TrieNode | undefined {
   if (depth === len) {
-    const out: TrieNode = { ...(list && list.length > 0 ? { r: list } : {}), ...(n?.c0 ? { c0: n.c0 } : {}), ...(n?.c1 ? { c1: n.c1 } : {}) };
+    const out = node(list && list.length > 0 ? list : undefined, n?.c0, n?.c1);
     return out.r || out.c0 || out.c1 ? out : undefined;
   }
   const bit = (net >>> (31 - depth)) & 1;
   const child = trieSet(bit ? n?.c1 : n?.c0, net, len, depth + 1, list);
   const c0 = bit ? n?.c0 : child;
   const c1 = bit ? child : n?.c1;
-  const out: TrieNode = { ...(n?.r ? { r: n.r } : {}), ...(c0 ? { c0 } : {}), ...(c1 ? { c1 } : {}) };
+  const out = node(n?.r, c0, c1);
   return out.r || out.c0 || out.c1 ? out : undefined;
 }
 
@@ -312,18 +322,22 @@ function tableLookup(t: TableIndex, dst: Ip4, o: FibLookupOpts): FibResult | 'th
   return undefined;
 }
 
+const triePath: (readonly Route[])[] = new Array(33);
+
 /** The same on the trie: the prefixes along dst's path, deepest first. */
 function trieLookup(root: TrieNode | undefined, dst: Ip4, o: FibLookupOpts, table?: number): FibResult | 'throw' | undefined {
   const tos = o.tos ?? 0;
   const scope = o.scope ?? SCOPE_UNIVERSE;
-  const path: (readonly Route[])[] = [];
+  // The prefixes on dst's path, in a reused array (no allocation per lookup; pickAlias never re-enters).
+  const path = triePath;
+  let k = 0;
   let n = root;
   for (let d = 0; n; d++) {
-    if (n.r) path.push(n.r);
+    if (n.r) path[k++] = n.r;
     if (d === 32) break;
     n = (dst >>> (31 - d)) & 1 ? n.c1 : n.c0;
   }
-  for (let i = path.length - 1; i >= 0; i--) {
+  for (let i = k - 1; i >= 0; i--) {
     const res = pickAlias(path[i]!, tos, scope, o, table);
     if (res !== undefined) return res;
   }
@@ -334,7 +348,10 @@ function trieLookup(root: TrieNode | undefined, dst: Ip4, o: FibLookupOpts, tabl
  * fib_lookup() with the default rules: the merged local+main trie, then (only
  * if that failed and the default table exists) the default table.
  */
-export function fibLookup(ns: Netns, dst: Ip4, opts: FibLookupOpts = {}): FibResult {
+/** The default lookup options, shared (no object per lookup). */
+const NO_OPTS: FibLookupOpts = Object.freeze({});
+
+export function fibLookup(ns: Netns, dst: Ip4, opts: FibLookupOpts = NO_OPTS): FibResult {
   const idx = indexOf(ns);
   let res = trieLookup(idx.main, dst, opts);
   if (res !== undefined && res !== 'throw' && res.error === undefined) return res;
@@ -345,7 +362,7 @@ export function fibLookup(ns: Netns, dst: Ip4, opts: FibLookupOpts = {}): FibRes
 }
 
 /** fib_table_lookup() in one table by id (no rules, no merging). */
-export function fibTableLookup(ns: Netns, table: number, dst: Ip4, opts: FibLookupOpts = {}): FibResult {
+export function fibTableLookup(ns: Netns, table: number, dst: Ip4, opts: FibLookupOpts = NO_OPTS): FibResult {
   const idx = indexOf(ns);
   const res = table === TABLE_MAIN || table === TABLE_LOCAL ? trieLookup(idx.main, dst, opts) : (() => {
     const t = otherTable(ns, idx, table);
@@ -365,11 +382,17 @@ export function tableExists(ns: Netns, table: number): boolean {
 // addresses
 
 /** Links in the kernel's device list order (dev_base: creation/arrival order). */
-export function linksInOrder(ns: Netns): Link[] {
+const linksOrderMemo = new WeakMap<object, readonly Link[]>();
+export function linksInOrder(ns: Netns): readonly Link[] {
   // The twin keeps links by ifindex; arrival order equals ifindex order except
   // for devices moved in from another namespace, which keep a free index
   // there. Sorting by ifindex is the model's approximation of dev_base order.
-  return Object.values(ns.links).sort((a, b) => a.ifindex - b.ifindex);
+  // Memoised per (immutable) links record: source selection runs per packet.
+  const hit = linksOrderMemo.get(ns.links);
+  if (hit) return hit;
+  const list = Object.values(ns.links).sort((a, b) => a.ifindex - b.ifindex);
+  if (!isDraft(ns.links)) linksOrderMemo.set(ns.links, list);
+  return list;
 }
 
 /** The primary addresses of a device (IFA_F_SECONDARY clear), in list order. */
@@ -428,7 +451,7 @@ export function addrType(ns: Netns, addr: Ip4): RouteType {
   if (isZeronet(addr) || isLimitedBroadcast(addr)) return 'broadcast';
   if (isMulticast(addr)) return 'multicast';
   // The local table alone (the merged trie, other tables' routes skipped).
-  const r = trieLookup(indexOf(ns).main, addr, {}, TABLE_LOCAL);
+  const r = trieLookup(indexOf(ns).main, addr, NO_OPTS, TABLE_LOCAL);
   if (r && r !== 'throw' && r.route) return r.route.type;
   return 'unicast';
 }

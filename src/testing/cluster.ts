@@ -60,14 +60,56 @@ export function clusterSpecArb(o: { readonly designs?: readonly string[]; readon
   );
 }
 
+/**
+ * Built clusters, by what determines them. buildCluster and addPod are pure
+ * and deterministic (seeded MACs and names, no clock), and a Cluster is
+ * immutable data, so a spec that fast-check draws again (there are only a few
+ * dozen of (design, underlay, node count)) is built once and shared: a
+ * property's 1,000 runs spend their time on the distinct states, not on
+ * rebuilding the same underlay and nodes. Bounded: cleared past MEMO_MAX.
+ */
+const built = new Map<string, Cluster>();
+const MEMO_MAX = 4096;
+
+function memo(key: string, make: () => Cluster): Cluster {
+  const hit = built.get(key);
+  if (hit) return hit;
+  const c = make();
+  if (built.size >= MEMO_MAX) built.clear();
+  built.set(key, c);
+  return c;
+}
+
+/** What determines buildCluster(spec) for a spec of clusterSpecArb (the design by its name in DESIGNS). */
+function specKey(spec: ClusterSpec & { readonly designName: string }): string {
+  return `${spec.designName}|${spec.underlay?.kind ?? 'switch'}|${spec.nodes.map((n) => (typeof n === 'string' ? n : JSON.stringify(n))).join(',')}|${spec.seed ?? 1}`;
+}
+
+/**
+ * buildCluster(spec) for a spec drawn by clusterSpecArb, shared between draws
+ * of the same spec (see `built`). Equal to a fresh buildCluster(spec): the
+ * property tests check it (test/testing/properties.test.ts).
+ */
+export function buildSpecCluster(spec: ClusterSpec & { readonly designName: string }): Cluster {
+  return memo(`b|${specKey(spec)}`, () => buildCluster(spec));
+}
+
 /** A cluster built from a generated spec, with 0..maxPods pods spread over its nodes. */
 export function clusterArb(o: { readonly designs?: readonly string[]; readonly maxNodes?: number; readonly maxPods?: number } = {}): fc.Arbitrary<Cluster> {
   return fc.tuple(clusterSpecArb(o), fc.array(fc.nat(63), { maxLength: o.maxPods ?? 4 })).map(([spec, pods]) => {
-    let c = buildCluster(spec);
+    const key = specKey(spec);
+    // Each prefix of the pod placements is a cluster of its own (kubelet's ADDs
+    // in order, no agent run in between): shared as buildSpecCluster shares builds.
+    let c = buildSpecCluster(spec);
+    const placed: number[] = [];
     pods.forEach((k, i) => {
-      c = addPod(c, { name: `p${i + 1}`, node: c.nodeOrder[k % c.nodeOrder.length]! });
+      const at = k % c.nodeOrder.length;
+      placed.push(at);
+      const prev = c;
+      c = memo(`p|${key}|${placed.join(',')}`, () => addPod(prev, { name: `p${i + 1}`, node: prev.nodeOrder[at]! }));
     });
-    return reconcile(c);
+    const last = c;
+    return memo(`r|${key}|${placed.join(',')}`, () => reconcile(last));
   });
 }
 
@@ -80,6 +122,62 @@ export function clusterArb(o: { readonly designs?: readonly string[]; readonly m
  * keeps the sandbox): they are no-ops here.
  */
 export function applyClusterChurn(c: Cluster, a: ChurnAction): { cluster: Cluster; did?: string } {
+  const key = churnKey(c, a);
+  if (key === undefined) return { cluster: c };
+  let byAction = applied.get(c);
+  const hit = byAction?.get(key);
+  if (hit) return hit;
+  const r = applyChurn(c, a);
+  if (appliedCount >= APPLIED_MAX) {
+    applied = new WeakMap();
+    appliedCount = 0;
+    byAction = undefined;
+  }
+  if (!byAction) applied.set(c, (byAction = new Map()));
+  byAction.set(key, r);
+  appliedCount++;
+  return r;
+}
+
+/**
+ * What an action does to `c`, as a key: the op and the targets it picks
+ * (modulo what exists), or undefined for an action that changes nothing.
+ * Two actions with one key do the same thing to `c`.
+ */
+function churnKey(c: Cluster, a: ChurnAction): string | undefined {
+  const n = c.nodeOrder.length;
+  const p = c.podOrder.length;
+  switch (a.op) {
+    case 'add':
+    case 'reboot':
+      return n ? `${a.op} ${a.a % n}` : undefined;
+    case 'concurrent':
+      return n ? `${a.op} ${a.a % n} ${a.b % 2}` : undefined;
+    case 'delete':
+    case 'recreate':
+      return p ? `${a.op} ${a.a % p}` : undefined;
+    case 'leave':
+      return n >= 2 ? `${a.op} ${a.a % n}` : undefined;
+    case 'join':
+      return n < 5 ? a.op : undefined;
+    case 'restart':
+    case 'failedAdd':
+      return undefined;
+  }
+}
+
+/**
+ * Churn results by the cluster they were applied to and the action's key.
+ * Everything in src/cluster is deterministic and a Cluster is immutable, so
+ * a property drawing the same (state, action) again - its runs share their
+ * first states (buildSpecCluster) - gets the very same next state. Bounded:
+ * a new generation past APPLIED_MAX transitions.
+ */
+let applied = new WeakMap<Cluster, Map<string, { cluster: Cluster; did?: string }>>();
+let appliedCount = 0;
+const APPLIED_MAX = 20_000;
+
+function applyChurn(c: Cluster, a: ChurnAction): { cluster: Cluster; did?: string } {
   const nodes = c.nodeOrder;
   const pods = c.podOrder;
   const fresh = (): string => `z${c.podSerial + 1}`;

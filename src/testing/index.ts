@@ -19,7 +19,7 @@
  *   }), { numRuns: 1000, seed: 42 });
  */
 export { CHURN_OPS, DEFAULT_CHURN_WEIGHTS, churnActionArb, churnArb, describeAction, minimizeChurn, type ChurnAction, type ChurnOp } from './churn.js';
-export { DESIGNS, designArb, clusterSpecArb, clusterArb, applyClusterChurn, type DesignChoice } from './cluster.js';
+export { DESIGNS, designArb, clusterSpecArb, clusterArb, applyClusterChurn, buildSpecCluster, type DesignChoice } from './cluster.js';
 export { planChurn, runPlan, planYaml, witnessStep, fuzzScenario, DEFAULT_FUZZ_RUNS, type FuzzOptions, type FuzzResult } from '../verify/fuzz.js';
 export { verify } from '../verify/verify.js';
 export { verifyCluster, clusterTarget } from '../verify/cluster.js';

@@ -19,7 +19,9 @@ export function clusterTarget(c: Cluster, o: { readonly egress?: EgressIntent; r
     const s = c.nodes[n]!;
     const cidr = s.podCidr ? parsePrefix4(s.podCidr) : undefined;
     const ip = parseIp4(s.ip);
-    return { ref: `node/${n}`, ns: s.ns, ...(ip !== undefined ? { ip } : {}), podCidrs: cidr ? [cidr] : [] };
+    // kubelet reports NetworkReady=false while the design's agent has not installed its CNI configuration.
+    const notReady = s.agentPending ? `NetworkPluginNotReady: the ${c.spec.design.name} agent has not started on ${n}` : undefined;
+    return { ref: `node/${n}`, ns: s.ns, ...(ip !== undefined ? { ip } : {}), podCidrs: cidr ? [cidr] : [], ...(notReady ? { notReady } : {}) };
   });
   const pods: VerifyPod[] = [];
   for (const name of c.podOrder) {

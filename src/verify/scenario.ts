@@ -11,6 +11,7 @@
 import { parsePrefix4, type Prefix4 } from '../model/addr.js';
 import type { NsName } from '../model/world.js';
 import { Runner, type Scenario, type StepReport } from '../scenarios/index.js';
+import { importedTarget } from '../import/verify-target.js';
 import type { EgressIntent, VerifyEndpoint, VerifyNode, VerifyPod, VerifyTarget } from './types.js';
 
 export interface ScenarioTargetOptions {
@@ -23,6 +24,11 @@ export interface ScenarioTargetOptions {
 export function scenarioTarget(runner: Runner, o: ScenarioTargetOptions = {}): VerifyTarget {
   const s = runner.s;
   const w = runner.world;
+  // spec.import: who is who as `podnet import --verify` sees it (podCIDRs and ipMasq from the nodes' CNI files), on the world the steps left.
+  if (s.imported) {
+    const t = importedTarget(w, s.imported.report, o.egress ? { egress: o.egress } : {});
+    return { ...t, ...(o.podNetwork ? { podNetwork: o.podNetwork } : {}) };
+  }
   const places = runner.places();
   const podHosts = new Set(s.pods.map((p) => p.node));
   const nodes: VerifyNode[] = [];
@@ -30,7 +36,10 @@ export function scenarioTarget(runner: Runner, o: ScenarioTargetOptions = {}): V
     if (!w.ns[n.name]) continue;
     const cidr = n.podCIDR ? parsePrefix4(n.podCIDR) : undefined;
     const ip = runner.hostIp(n.name);
-    nodes.push({ ref: `node/${n.name}`, ns: n.name, ...(ip !== undefined ? { ip } : {}), podCidrs: cidr ? [cidr] : [] });
+    // A cluster node whose design agent has not started yet is NotReady (NetworkPluginNotReady).
+    const pending = runner.cluster?.nodes[n.name]?.agentPending ?? false;
+    const notReady = pending ? `NetworkPluginNotReady: the ${runner.cluster!.spec.design.name} agent has not started on ${n.name}` : undefined;
+    nodes.push({ ref: `node/${n.name}`, ns: n.name, ...(ip !== undefined ? { ip } : {}), podCidrs: cidr ? [cidr] : [], ...(notReady ? { notReady } : {}) });
   }
   for (const m of s.machines) {
     if (!podHosts.has(m.name) || !w.ns[m.name]) continue;

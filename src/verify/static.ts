@@ -4,7 +4,7 @@
  * iptables chains), MACs per L2 domain, overlay MTUs against their underlay.
  */
 import { formatIp4, formatPrefix4, maskOf, parseIp4, prefixContains, type Ip4, type Prefix4 } from '../model/addr.js';
-import type { Link, NsName, World } from '../model/world.js';
+import type { Link, NsName } from '../model/world.js';
 import { saveRuleBody } from '../sim/netfilter/format.js';
 import type { Violation, VerifyTarget } from './types.js';
 

@@ -21,6 +21,14 @@ export interface VerifyNode {
   readonly ip?: Ip4;
   /** node.spec.podCIDR(s), when the design uses them. */
   readonly podCidrs: readonly Prefix4[];
+  /**
+   * The node is NotReady, and why (kubelet's reason, e.g. NetworkPluginNotReady:
+   * the design's agent has not installed its CNI configuration yet). Kubernetes
+   * schedules nothing there and routes no Service traffic to it, so no flow
+   * from or to the node or its pods is held against the design: verify says so
+   * in a note instead. Static checks (addresses, IPAM, leftovers) still apply.
+   */
+  readonly notReady?: string;
 }
 
 /** A pod with a live sandbox. */

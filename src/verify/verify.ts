@@ -156,9 +156,16 @@ export function verify(t: VerifyTarget, o: VerifyOptions = {}): VerifyReport {
   if (want('orphan-chain')) out.push(...orphanChains(t));
   if (want('duplicate-mac')) out.push(...duplicateMacs(t));
   if (want('mtu-mismatch')) out.push(...overlayMtus(t));
-  for (const p of t.pods) if (p.ip === undefined && !p.hostNetwork) notes.push(`${p.ref} has a sandbox but no address: not checked as a flow endpoint`);
+  // A NotReady node is not part of the network Kubernetes promises yet (or any more):
+  // neither it nor its pods are flow endpoints, and the report says so.
+  const notReady = new Map(t.nodes.filter((n) => n.notReady !== undefined).map((n) => [n.ref, n.notReady!]));
+  for (const [ref, why] of notReady) {
+    const on = t.pods.filter((p) => p.node === ref).length;
+    notes.push(`${ref} is NotReady (${why}): flows from and to it${on ? ` and its ${on} pod${on === 1 ? '' : 's'}` : ''} are not checked`);
+  }
+  for (const p of t.pods) if (p.ip === undefined && !p.hostNetwork && !notReady.has(p.node)) notes.push(`${p.ref} has a sandbox but no address: not checked as a flow endpoint`);
 
-  const classes = podClasses(t);
+  const classes = podClasses(notReady.size ? { ...t, pods: t.pods.filter((p) => !notReady.has(p.node)) } : t);
   const ctx: Ctx = { t, o, out, notes, probes: 0, memoHits: 0 };
   if (!o.staticOnly) {
     const dupIps = new Set(t.pods.filter((p) => p.ip !== undefined).map((p) => p.ip! >>> 0).filter((ip, i, a) => a.indexOf(ip) !== i));
@@ -177,7 +184,7 @@ export function verify(t: VerifyTarget, o: VerifyOptions = {}): VerifyReport {
     }
     // node -> pod (every node against every class) and pod -> node.
     for (const n of t.nodes) {
-      if (!t.world.ns[n.ns]) continue;
+      if (!t.world.ns[n.ns] || notReady.has(n.ref)) continue;
       for (const dc of classes) {
         const d = dc.members[0]!;
         if (dupIps.has(d.ip! >>> 0)) continue;

@@ -56,4 +56,25 @@ describe('nc', () => {
       'nc: missing port number\nnc: port number invalid: abc\nnc: getaddrinfo for host "nosuch" port 80: Temporary failure in name resolution\n',
     );
   });
+
+  // Kernel output (406-iptables-reject-output): tcp_connect ignores the SYN's EPERM; the REJECT's answer decides.
+  it('an OUTPUT REJECT fails connect with the errno of its ICMP error (or its RST); an OUTPUT DROP times out', () => {
+    const res = run(
+      'ip netns exec a iptables -A OUTPUT -p tcp --dport 81 -j REJECT\n' +
+        'ip netns exec a iptables -A OUTPUT -p tcp --dport 82 -j REJECT --reject-with icmp-net-unreachable\n' +
+        'ip netns exec a iptables -A OUTPUT -p tcp --dport 83 -j REJECT --reject-with tcp-reset\n' +
+        'ip netns exec a iptables -A OUTPUT -p tcp --dport 84 -j DROP\n' +
+        'ip netns exec a iptables -A OUTPUT -p udp --dport 53 -j REJECT\n' +
+        'ip netns exec a nc -z -v -w 1 10.0.0.2 81\nip netns exec a nc -z -v -w 1 10.0.0.2 82\n' +
+        'ip netns exec a nc -z -v -w 1 10.0.0.2 83\nip netns exec a nc -z -v -w 1 10.0.0.2 84\n' +
+        'ip netns exec a nc -u -z -v -w 1 10.0.0.2 53\necho rc=$?\n',
+    );
+    expect(res.output).toBe(
+      'nc: connect to 10.0.0.2 port 81 (tcp) failed: Connection refused\n' +
+        'nc: connect to 10.0.0.2 port 82 (tcp) failed: Network is unreachable\n' +
+        'nc: connect to 10.0.0.2 port 83 (tcp) failed: Connection refused\n' +
+        'nc: connect to 10.0.0.2 port 84 (tcp) timed out: Operation now in progress\n' +
+        'rc=1\n',
+    );
+  });
 });

@@ -88,4 +88,25 @@ describe('ping', () => {
     const res = runScript(SETUP + 'ip netns exec a ping -c 3 -i 0.2 10.0.1.1\n');
     expect(res.world.clockMs - before).toBeGreaterThanOrEqual(400);
   });
+
+  // Kernel output (406-iptables-reject-output): the REJECT's error is read before sendmsg's EPERM is reported.
+  it('an OUTPUT REJECT: the error from our own address, then "sendmsg: Operation not permitted"; -q prints neither', () => {
+    const rej = 'ip netns exec a iptables -A OUTPUT -d 10.0.2.2 -j REJECT --reject-with icmp-host-prohibited\n';
+    expect(norm(last(rej + 'ip netns exec a ping -c 2 -W 1 10.0.2.2\n'))).toBe(
+      'PING 10.0.2.2 (10.0.2.2) 56(84) bytes of data.\n' +
+        'From 10.0.1.2 icmp_seq=1 Destination Host Prohibited\nping: sendmsg: Operation not permitted\n' +
+        'From 10.0.1.2 icmp_seq=2 Destination Host Prohibited\nping: sendmsg: Operation not permitted\n\n' +
+        '--- 10.0.2.2 ping statistics ---\n2 packets transmitted, 0 received, +2 errors, 100% packet loss, time Tms\n\n',
+    );
+    expect(norm(last(rej + 'ip netns exec a ping -q -c 1 -W 1 10.0.2.2\n'))).toBe(
+      'PING 10.0.2.2 (10.0.2.2) 56(84) bytes of data.\n\n' +
+        '--- 10.0.2.2 ping statistics ---\n1 packets transmitted, 0 received, +1 errors, 100% packet loss, time Tms\n\n',
+    );
+  });
+
+  it('an OUTPUT REJECT that rejects its own error too, or a DROP: the probe is just lost', () => {
+    const lost = 'PING 10.0.1.2 (10.0.1.2) 56(84) bytes of data.\n\n--- 10.0.1.2 ping statistics ---\n1 packets transmitted, 0 received, 100% packet loss, time Tms\n\n';
+    expect(norm(last('ip netns exec a iptables -A OUTPUT -d 10.0.1.2 -j REJECT\nip netns exec a ping -c 1 -W 1 10.0.1.2\n'))).toBe(lost);
+    expect(norm(last('ip netns exec a iptables -A OUTPUT -d 10.0.1.2 -j DROP\nip netns exec a ping -c 1 -W 1 10.0.1.2\n'))).toBe(lost);
+  });
 });

@@ -65,4 +65,12 @@ describe('traceroute', () => {
     expect(res.output).toContain('Cannot handle "packetlen" cmdline arg `abc\' on position 2 (argc 3)\n');
     expect(res.output).toContain('traceroute to 10.9.9.9 (10.9.9.9), 30 hops max, 60 byte packets\nconnect: Network is unreachable\nrc=1\n');
   });
+
+  // Kernel output (406-iptables-reject-output): do_send() treats EPERM as fatal.
+  it('stops with "send: Operation not permitted" when an OUTPUT rule drops or rejects a probe', () => {
+    for (const target of ['REJECT', 'DROP']) {
+      const res = run(`ip netns exec a iptables -A OUTPUT -d 10.0.2.2 -j ${target}\nip netns exec a traceroute -n -w 1 -q 1 10.0.2.2\necho rc=$?\n`);
+      expect(res.output).toBe('traceroute to 10.0.2.2 (10.0.2.2), 30 hops max, 60 byte packets\nsend: Operation not permitted\nrc=1\n');
+    }
+  });
 });

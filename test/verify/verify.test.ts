@@ -4,13 +4,14 @@
  * paths), equivalence classes, and the static checks on crafted worlds.
  */
 import { describe, expect, it } from 'vitest';
-import { addNode, addPod, buildCluster, calico, flannelVxlan, missingVxlanFdb, reconcile, staticRoutes } from '../../src/cluster/index.js';
+import { addNode, addPod, buildCluster, calico, flannelVxlan, missingVxlanFdb, reconcile, setAgentRunning, staticRoutes } from '../../src/cluster/index.js';
 import { runLines } from '../../src/cluster/exec.js';
 import { clusterTarget, verifyCluster } from '../../src/verify/cluster.js';
 import { podClasses } from '../../src/verify/classes.js';
 import { verify } from '../../src/verify/verify.js';
 import { ProbeMemo } from '../../src/verify/types.js';
-import { kinds, targetOf } from './helpers.js';
+import { kinds, load, targetOf } from './helpers.js';
+import { scenarioStates } from '../../src/verify/scenario.js';
 
 const two = (c: ReturnType<typeof buildCluster>) => reconcile(addPod(addPod(c, { name: 'a1', node: 'node1' }), { name: 'b1', node: 'node2' }));
 
@@ -59,6 +60,80 @@ describe('verify on src/cluster designs', () => {
     const pairs = r.violations.filter((v) => v.kind.startsWith('pod-to-pod')).map((v) => `${v.witness.from}>${v.witness.to}`);
     expect(pairs.length).toBeGreaterThan(0);
     expect(pairs.every((p) => p.includes('pod/c1'))).toBe(true);
+  });
+});
+
+describe('NotReady nodes', () => {
+  // kubelet reports a node NotReady (NetworkPluginNotReady) while the design's agent has not
+  // installed its CNI configuration: Kubernetes schedules no pod there, so nothing is promised yet.
+  const withPending = () => {
+    const c = two(buildCluster({ nodes: ['node1', 'node2'], design: flannelVxlan() }));
+    return reconcile(addNode(c, { name: 'node3', agent: false }));
+  };
+
+  it('a node whose network plugin has not started is not expected to reach pods: a note, not a violation', () => {
+    const c = withPending();
+    const t = clusterTarget(c);
+    expect(t.nodes.find((n) => n.ref === 'node/node3')!.notReady).toBe('NetworkPluginNotReady: the flannel-vxlan agent has not started on node3');
+    const r = verifyCluster(c);
+    expect(r.violations.map((v) => `${v.kind}: ${v.message}`)).toEqual([]);
+    expect(r.notes).toContain('node/node3 is NotReady (NetworkPluginNotReady: the flannel-vxlan agent has not started on node3): flows from and to it are not checked');
+    // Treated as Ready, the same node fails node-to-pod: what verify used to report.
+    const asReady = verify({ ...t, nodes: t.nodes.map(({ notReady: _n, ...n }) => n) });
+    expect(kinds(asReady)).toContain('node-to-pod-unreachable');
+    expect(asReady.violations.every((v) => v.witness.from === 'node/node3' || v.witness.to === 'node/node3')).toBe(true);
+  });
+
+  it('its pods (with sandboxes) are left out of the flows, the static checks still see them', () => {
+    const t = clusterTarget(withPending());
+    const ip = t.pods.find((p) => p.ref === 'pod/b1')!.ip!;
+    // Pretend pod b1 runs on the NotReady node: it is no flow endpoint any more.
+    const moved = { ...t, pods: t.pods.map((p) => (p.ref === 'pod/b1' ? { ...p, node: 'node/node3' } : p)) };
+    const r = verify(moved);
+    expect(r.notes).toContain('node/node3 is NotReady (NetworkPluginNotReady: the flannel-vxlan agent has not started on node3): flows from and to it and its 1 pod are not checked');
+    expect(r.violations.filter((v) => v.witness.from === 'pod/b1' || v.witness.to === 'pod/b1')).toEqual([]);
+    expect(r.stats.podClasses).toBe(1);
+    // A second pod with b1's address is still a duplicate, NotReady or not.
+    const dup = verify({ ...moved, pods: [...moved.pods, { ref: 'pod/x', node: 'node/node1', ns: 'a1', ip }] });
+    expect(kinds(dup)).toContain('duplicate-pod-ip');
+  });
+
+  it('once the agent starts the node is Ready and checked like the others', () => {
+    const c = reconcile(setAgentRunning(withPending(), 'node3', true));
+    expect(clusterTarget(c).nodes.every((n) => n.notReady === undefined)).toBe(true);
+    const r = verifyCluster(reconcile(addPod(c, { name: 'c1', node: 'node3' })));
+    expect(r.violations).toEqual([]);
+    expect(r.notes.filter((n) => n.includes('NotReady'))).toEqual([]);
+    expect(r.stats.podClasses).toBe(3);
+  });
+
+  it('in a scenario: node4 joined before its flannel DaemonSet pod started is NotReady until the agent starts (examples/13)', () => {
+    const { scenario } = load('examples/13-plugin-daemonset.yaml');
+    const seen: { title: string; notReady: string[]; kinds: string[]; asReady: string[]; notes: string[] }[] = [];
+    scenarioStates(scenario, (st) => {
+      const r = verify(st.target, { mtu: false });
+      const asReady = verify({ ...st.target, nodes: st.target.nodes.map(({ notReady: _n, ...n }) => n) }, { mtu: false });
+      seen.push({ title: st.title, notReady: st.target.nodes.filter((n) => n.notReady).map((n) => n.ref), kinds: kinds(r), asReady: kinds(asReady), notes: r.notes.filter((x) => x.includes('NotReady')) });
+    }, { eachStep: true });
+    const at = (title: string) => seen.find((x) => x.title === title)!;
+    expect(at('node join node/node4').notReady).toEqual(['node/node4']);
+    expect(at('node join node/node4').kinds).toEqual([]);
+    // What verify said before it knew NotReady: node4 (no flannel.1, no routes) cannot reach the pods.
+    expect(at('node join node/node4').asReady).toEqual(['node-to-pod-unreachable']);
+    expect(at('node join node/node4').notes).toEqual(['node/node4 is NotReady (NetworkPluginNotReady: the flannel-vxlan agent has not started on node4): flows from and to it are not checked']);
+    // Ready once its agent runs; node1's lagging agent is then a real violation, until it syncs.
+    expect(at('agent start node/node4').notReady).toEqual([]);
+    expect(at('agent start node/node4').kinds).toContain('pod-to-pod-unreachable');
+    expect(at('agent sync node/node1').kinds).toEqual([]);
+  });
+
+  it('an agent that stops on a Ready node keeps the node Ready: what it fails to program is a violation', () => {
+    // node1's flanneld stops before node3's starts: node1 never learns node3's subnet.
+    let c = setAgentRunning(withPending(), 'node1', false);
+    c = reconcile(addPod(reconcile(setAgentRunning(c, 'node3', true)), { name: 'c1', node: 'node3' }));
+    expect(clusterTarget(c).nodes.every((n) => n.notReady === undefined)).toBe(true);
+    const pairs = verifyCluster(c).violations.filter((v) => v.kind === 'pod-to-pod-unreachable').map((v) => `${v.witness.from}>${v.witness.to}`);
+    expect(pairs).toContain('pod/a1>pod/c1');
   });
 });
 

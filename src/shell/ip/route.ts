@@ -4,10 +4,11 @@
  */
 import { formatIp4, formatRouteDst, maskOf, parseIp4Loose, type Ip4, type Prefix4 } from '../../model/addr.js';
 import { linkByName } from '../../model/queries.js';
-import { TABLE_DEFAULT, TABLE_LOCAL, TABLE_MAIN, type Netns, type NsName, type Route, type RouteType, type World } from '../../model/world.js';
+import { TABLE_DEFAULT, TABLE_LOCAL, TABLE_MAIN, type Netns, type NsName, type RedirectException, type Route, type RouteType, type World } from '../../model/world.js';
 import { routeInput } from '../../sim/datapath/route-input.js';
-import { withRedirect } from '../../sim/datapath/redirect.js';
-import { routeOutput, scopeNum, type OutputErrno } from '../../sim/fib.js';
+import { MTU_EXPIRES_MS } from '../../sim/datapath/pmtu.js';
+import { REDIRECT_EXPIRES_MS, withRedirect } from '../../sim/datapath/redirect.js';
+import { routeOutput, scopeNum, type OutputErrno, type OutputRoute } from '../../sim/fib.js';
 import { ADD, APPEND, CHANGE, PREPEND, REPLACE, nexthopLinkdown, routeDel, routeFlush, routeInsert, type InsertFlags, type RouteSel, type RouteSpec } from '../../sim/ops/route.js';
 import { Unsupported, type CmdContext, type CmdResult } from '../types.js';
 import { matches, type IpObject, type IpOpts } from './index.js';
@@ -484,8 +485,9 @@ function routeGet(ctx: CmdContext, args: readonly string[], opts: IpOpts): CmdRe
   if (!res0.ok) return errOut(w, `RTNETLINK answers: ${STRERROR[res0.errno]}\n`, 2);
   // A route exception from an ICMP redirect (src/sim/datapath/redirect.ts): `via GW ... cache <redirected> expires Nsec`.
   const res = withRedirect(ns, res0, dst, w.clockMs);
+  const { mtu, expiresMs } = routeGetMtu(ns, res, dst, w.clockMs);
   // The kernel prints the seconds left rounded down, some jiffies after the exception was made.
-  const expires = res.redirected ? Math.max(0, Math.floor((res.redirected.expiresMs - w.clockMs - 1) / 1000)) : undefined;
+  const expires = expiresMs !== undefined ? Math.max(0, Math.floor((expiresMs - w.clockMs - 1) / 1000)) : undefined;
   const dev = ns.links[res.dev];
   const local = res.type === 'local' || res.type === 'broadcast' || dev?.kind === 'loopback';
   const cache: string[] = [];
@@ -511,6 +513,7 @@ function routeGet(ctx: CmdContext, args: readonly string[], opts: IpOpts): CmdRe
     j['uid'] = 0;
     j['cache'] = cache;
     if (expires !== undefined) j['expires'] = expires;
+    if (mtu !== undefined) j['metrics'] = [{ mtu }];
     return okOut(w, json([j], opts.pretty) + '\n');
   }
   const p: string[] = [];
@@ -522,10 +525,33 @@ function routeGet(ctx: CmdContext, args: readonly string[], opts: IpOpts): CmdRe
   if (showSrc) p.push(`src ${formatIp4(res.src)}`);
   p.push(...flags);
   p.push('uid 0');
-  const text = `${p.join(' ')} \n    cache ${cache.length ? `<${cache.join(',')}> ` : ''}${expires !== undefined ? `expires ${expires}sec ` : ''}\n`;
+  const text = `${p.join(' ')} \n    cache ${cache.length ? `<${cache.join(',')}> ` : ''}${expires !== undefined ? `expires ${expires}sec ` : ''}${mtu !== undefined ? `mtu ${mtu} ` : ''}\n`;
   return okOut(w, opts.oneline ? oneLine(text) : text);
 }
 
+/**
+ * The `mtu` and `expires` of `ip route get`, as rt_fill_info() puts them:
+ * the route's metrics (RTA_METRICS: `ip route add ... mtu 1400` prints
+ * `cache mtu 1400`), with RTAX_MTU replaced by the path MTU of a live
+ * exception of the nexthop (rt_pmtu, learnt from ICMP "frag needed":
+ * `cache expires 594sec mtu 1400`). A redirect and a path MTU share one
+ * exception (fib_nh_exception) and one fnhe_expires, which the latest
+ * update_or_create_fnhe() set: the later learnt of the two gives `expires`.
+ * Checked on the kernel (6.x): text `cache [<flags>] [expires Nsec] [mtu N] `,
+ * JSON `"cache":[...],"expires":N,"metrics":[{"mtu":N}]`.
+ */
+function routeGetMtu(ns: Netns, res: OutputRoute & { readonly redirected?: RedirectException }, dst: Ip4, now: number): { mtu?: number; expiresMs?: number } {
+  let mtu = res.route?.mtu;
+  let expiresMs = res.redirected?.expiresMs;
+  // Exceptions hang on a nexthop: none for local, broadcast or multicast results.
+  const pmtu = res.type === 'unicast' && res.route !== undefined ? (ns.pmtu ?? []).find((e) => e.dst === dst && e.expiresMs > now) : undefined;
+  if (pmtu) {
+    mtu = pmtu.mtu;
+    const learnt = pmtu.expiresMs - MTU_EXPIRES_MS;
+    if (!res.redirected || learnt >= res.redirected.expiresMs - REDIRECT_EXPIRES_MS) expiresMs = pmtu.expiresMs;
+  }
+  return { ...(mtu !== undefined ? { mtu } : {}), ...(expiresMs !== undefined ? { expiresMs } : {}) };
+}
 
 /**
  * `ip route get DST from SRC iif DEV`: the kernel runs the input routing
@@ -545,6 +571,8 @@ function routeGetInput(w: World, ns: Netns, dst: Ip4, dstText: string, from: Ip4
   let outDev: string;
   let gateway: Ip4 | undefined;
   const cache: string[] = [];
+  // The route's mtu metric (RTA_METRICS), printed after the cache flags and before `iif`.
+  let mtu: number | undefined;
   switch (r.kind) {
     case 'local':
       type = 'local';
@@ -560,6 +588,7 @@ function routeGetInput(w: World, ns: Netns, dst: Ip4, dstText: string, from: Ip4
       type = 'unicast';
       outDev = ns.links[r.outDev]?.name ?? '';
       gateway = r.gateway;
+      mtu = r.route.mtu;
       if (r.redirect) cache.push('redirect');
       break;
     case 'error':
@@ -576,6 +605,7 @@ function routeGetInput(w: World, ns: Netns, dst: Ip4, dstText: string, from: Ip4
     j['dev'] = outDev;
     j['flags'] = [];
     j['cache'] = cache;
+    if (mtu !== undefined) j['metrics'] = [{ mtu }];
     j['iif'] = inDev.name;
     return okOut(w, json([j], opts.pretty) + '\n');
   }
@@ -585,6 +615,6 @@ function routeGetInput(w: World, ns: Netns, dst: Ip4, dstText: string, from: Ip4
   if (from !== undefined) p.push(`from ${formatIp4(from)}`);
   if (gateway !== undefined) p.push(`via ${formatIp4(gateway)}`);
   p.push(`dev ${outDev}`);
-  const text = `${p.join(' ')} \n    cache ${cache.length ? `<${cache.join(',')}> ` : ''}iif ${inDev.name} \n`;
+  const text = `${p.join(' ')} \n    cache ${cache.length ? `<${cache.join(',')}> ` : ''}${mtu !== undefined ? `mtu ${mtu} ` : ''}iif ${inDev.name} \n`;
   return okOut(w, opts.oneline ? oneLine(text) : text);
 }

@@ -114,13 +114,24 @@ export interface WalkResult {
   readonly sent?: Ipv4Packet;
 }
 
+/**
+ * A step as recorded: the step itself, or a function that makes it when the
+ * trace is read (lazy: most walks - a ping, a verifier probe - never read
+ * their steps, and formatting addresses, routes and headers into text is a
+ * large share of a walk). A lazy step must close over immutable values only
+ * (the aged base namespaces, packets, routes; never a draft or a variable the
+ * walk reassigns later), so the text is the same whenever it is read.
+ */
+export type StepRec = Step | (() => Step);
+
+/** A hop being recorded; every field present (one object shape), absent ones dropped when the trace is read. */
 interface MutableHop {
   ns: NsName;
-  inDev?: string;
-  outDev?: string;
-  steps: Step[];
+  inDev: string | undefined;
+  outDev: string | undefined;
+  steps: StepRec[];
   /** Started by a task that does not carry the walk's packet (Hop.side). */
-  side?: true;
+  side: true | undefined;
 }
 
 interface Task {
@@ -129,6 +140,21 @@ interface Task {
 }
 
 const DEFAULT_MAX_TASKS = 1000;
+
+/**
+ * A mark on some of a walk's frames (an skb flag). The frames die with the
+ * walk, so a plain Set made on the first mark will do: most walks mark none,
+ * and a WeakSet per walk costs the garbage collector (ephemeron tables).
+ */
+class FrameMarks {
+  private set: Set<Frame> | undefined;
+  add(f: Frame): void {
+    (this.set ??= new Set()).add(f);
+  }
+  has(f: Frame): boolean {
+    return this.set !== undefined && this.set.has(f);
+  }
+}
 
 export class Walk implements DpEnv {
   /** The configuration as the walk started (never changed by the walk; neighbour states not aged). */
@@ -145,7 +171,8 @@ export class Walk implements DpEnv {
   private curHop: MutableHop | undefined;
   /** Is the task being run carrying the walk's own packet (not an ARP frame)? */
   main = true;
-  private disp: { d: Disposition; reason: string; ns: NsName } | undefined;
+  /** The reason may be a function, formatted when the trace's `reason` is read. */
+  private disp: { d: Disposition; reason: string | (() => string); ns: NsName } | undefined;
   private fallback: { d: Disposition; reason: string; ns: NsName } | undefined;
   readonly spawned: Spawn[] = [];
   readonly events: SocketEvent[] = [];
@@ -155,9 +182,9 @@ export class Walk implements DpEnv {
   /** Packets waiting for ARP, by `${ns}|${ifindex}|${nexthop}`. */
   readonly pending = new Map<string, PendingTx[]>();
   /** Frames looped back by `lo` that keep their route (skb_dst survives loopback_xmit). */
-  readonly routedLocal = new WeakSet<Frame>();
+  readonly routedLocal = new FrameMarks();
   /** Frames that already met iptables PREROUTING in br_netfilter (ip_sabotage_in: ip_rcv skips it). */
-  readonly preroutingDone = new WeakSet<Frame>();
+  readonly preroutingDone = new FrameMarks();
   private readonly queue: Task[] = [];
   private tasks = 0;
   private readonly maxTasks: number;
@@ -208,7 +235,7 @@ export class Walk implements DpEnv {
   }
 
   startHop(ns: NsName, inDev?: string): void {
-    const h: MutableHop = { ns, steps: [], ...(inDev !== undefined ? { inDev } : {}), ...(this.main ? {} : { side: true as const }) };
+    const h: MutableHop = { ns, inDev, outDev: undefined, steps: [], side: this.main ? undefined : true };
     this.hops.push(h);
     this.curHop = h;
   }
@@ -219,7 +246,8 @@ export class Walk implements DpEnv {
     return this.curHop!;
   }
 
-  step(s: Step): void {
+  /** Record a step of the current hop (a function: formatted only if the trace is read; see StepRec). */
+  step(s: StepRec): void {
     if (!this.curHop) this.startHop('?');
     this.curHop!.steps.push(s);
   }
@@ -299,7 +327,7 @@ export class Walk implements DpEnv {
   }
 
   /** The walk's packet met its fate (first decision wins; only the main packet decides). */
-  decide(d: Disposition, reason: string, ns: NsName): void {
+  decide(d: Disposition, reason: string | (() => string), ns: NsName): void {
     if (!this.main || this.disp) return;
     this.disp = { d, reason, ns };
   }
@@ -373,22 +401,42 @@ export class Walk implements DpEnv {
     const world = this.finalWorld();
     const final = this.disp ??
       this.fallback ?? { d: 'exits_network' as Disposition, reason: 'the packet left the modelled network', ns: this.hops[this.hops.length - 1]?.ns ?? '?' };
-    const hops: Hop[] = this.hops.map((h) => ({
-      ns: h.ns,
-      ...(h.inDev !== undefined ? { inDev: h.inDev } : {}),
-      ...(h.outDev !== undefined ? { outDev: h.outDev } : {}),
-      steps: h.steps,
-      ...(h.side ? { side: true as const } : {}),
-    }));
+    // The hops (and their lazy steps) are materialised on the first read of
+    // `trace.hops` (an own enumerable getter, so JSON, spreads and deep
+    // equality see plain data); the closure holds the hop records, not the walk.
+    const raw = this.hops;
+    let hops: readonly Hop[] | undefined;
+    let why = final.reason;
+    const trace: Trace = {
+      title,
+      get hops(): readonly Hop[] {
+        return (hops ??= materialiseHops(raw));
+      },
+      disposition: final.d,
+      endedIn: final.ns,
+      get reason(): string {
+        return typeof why === 'function' ? (why = why()) : why;
+      },
+    };
     return {
       world,
-      trace: { title, hops, disposition: final.d, endedIn: final.ns, reason: final.reason },
+      trace,
       spawned: this.spawned,
       events: this.events,
       ...(this.localError ? { localError: this.localError } : {}),
       ...(this.sent ? { sent: this.sent } : {}),
     };
   }
+}
+
+function materialiseHops(raw: readonly MutableHop[]): Hop[] {
+  return raw.map((h) => ({
+    ns: h.ns,
+    ...(h.inDev !== undefined ? { inDev: h.inDev } : {}),
+    ...(h.outDev !== undefined ? { outDev: h.outDev } : {}),
+    steps: h.steps.map((s) => (typeof s === 'function' ? s() : s)),
+    ...(h.side ? { side: true as const } : {}),
+  }));
 }
 
 /** Run one walk: a locally generated packet or a frame arriving on a device. */

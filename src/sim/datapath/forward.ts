@@ -43,7 +43,8 @@ export function ipForward(w: Walk, ns: NsName, inLink: Link, frame: Frame, pkt: 
     fwd = { ...fwd, fragSize: mtu };
     w.step({ kind: 'mtu', action: `${pkt.len} bytes > ${devName(bns, rt.outDev)}'s MTU ${mtu}: fragmented` });
   }
-  w.step({ kind: 'forward', action: `forwarding: TTL ${pkt.ttl} -> ${fwd.ttl}`, before: headerView(pkt), after: headerView(fwd) });
+  const fwdd = fwd;
+  w.step(() => ({ kind: 'forward', action: `forwarding: TTL ${pkt.ttl} -> ${fwdd.ttl}`, before: headerView(pkt), after: headerView(fwdd) }));
   // A redirect exception of the nexthop (rt_bind_exception in __mkroute_input) replaces its gateway.
   const exc = findRedirect(bns, pkt.dst, rt.outDev, rt.gateway, w.now);
   const nexthop = exc?.gw ?? rt.gateway ?? pkt.dst;

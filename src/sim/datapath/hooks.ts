@@ -5,7 +5,7 @@
  */
 import { formatIp4, type Mac } from '../../model/addr.js';
 import type { Hook } from '../../model/netfilter.js';
-import type { NsName } from '../../model/world.js';
+import type { Netns, NsName } from '../../model/world.js';
 import { nfHook, REJECT_ICMP_CODE, type NfResult } from '../netfilter/index.js';
 import { ICMP_DEST_UNREACH, PROTO_TCP, tcpPacket, type Frame, type Ipv4Packet } from '../packet.js';
 import type { Disposition } from '../trace.js';
@@ -29,13 +29,19 @@ export interface HookOpts {
   readonly localRoute?: boolean;
 }
 
+/** Has the namespace any iptables table (hooks registered)? Without allocating its key list per packet. */
+function nfLoaded(bns: Netns): boolean {
+  for (const _ in bns.netfilter.tables) return true;
+  return false;
+}
+
 /**
  * Run `hook` of `ns` on `pkt`. A namespace without any iptables table has no
  * hooks registered (nothing loaded): accept at once.
  */
 export function runNfHook(w: Walk, ns: NsName, hook: Hook, pkt: Ipv4Packet, devs: HookDevs, o: HookOpts = {}): NfResult {
   const bns = w.bns(ns);
-  if (Object.keys(bns.netfilter.tables).length === 0) return { verdict: 'accept', pkt };
+  if (!nfLoaded(bns)) return { verdict: 'accept', pkt };
   const names = {
     ...(devs.in !== undefined ? { in: devName(bns, devs.in) } : {}),
     ...(devs.out !== undefined ? { out: devName(bns, devs.out) } : {}),
@@ -46,6 +52,8 @@ export function runNfHook(w: Walk, ns: NsName, hook: Hook, pkt: Ipv4Packet, devs
     now: w.now,
     ...(o.bridged ? { bridged: true } : {}),
     ...(o.nextHop !== undefined ? { nextHop: o.nextHop as never } : {}),
+    // The walk's step() also takes a function (formatted when the trace is read).
+    lazySteps: true,
     step: (s) => w.step(s),
   });
 }
@@ -86,12 +94,12 @@ export function applyVerdict(w: Walk, ns: NsName, hook: Hook, r: NfResult, o: Ho
     }
     return undefined;
   }
-  if (hook === 'OUTPUT' || hook === 'POSTROUTING') {
-    // Checked on the kernel: a REJECT of our own packet reports nothing to the
-    // sending socket (ping just loses the probe).
-    w.step({ kind: 'icmp', action: 'no ICMP error reaches the local sender for its own rejected packet' });
-    return undefined;
-  }
+  // nf_send_unreach -> icmp_send, at every hook alike. For our own packet
+  // (OUTPUT) the error goes from this host to itself: through OUTPUT, lo,
+  // PREROUTING and INPUT to the sending socket (ping: "From 10.0.0.1
+  // icmp_seq=1 Destination Port Unreachable"; nc: "Connection refused"),
+  // unless a rule rejects the error too (icmp_send never answers an error:
+  // then nothing reaches the sender). Checked on the kernel (406).
   const code = r.icmpCode ?? REJECT_ICMP_CODE[r.with] ?? 3;
   icmpSend(w, ns, p, {
     type: ICMP_DEST_UNREACH,
@@ -119,7 +127,9 @@ export function bridgeHook(
   devs: { readonly bridge: number; readonly physIn?: number; readonly physOut?: number },
 ): Frame | undefined {
   if (frame.type !== 'ipv4') return frame;
-  if (w.bns(ns).sysctl['net.bridge.bridge-nf-call-iptables'] !== '1') return frame;
+  const bns = w.bns(ns);
+  // Without tables the hook accepts as is (and ip_rcv's own PREROUTING then accepts too).
+  if (bns.sysctl['net.bridge.bridge-nf-call-iptables'] !== '1' || !nfLoaded(bns)) return frame;
   const hd: HookDevs = {
     ...(hook !== 'POSTROUTING' ? { in: devs.bridge } : {}),
     ...(hook !== 'PREROUTING' ? { out: devs.bridge } : {}),

@@ -178,7 +178,7 @@ export function icmpEcho(w: Walk, ns: NsName, req: Ipv4Packet, broadcast: boolea
     icmp: { type: ICMP_ECHOREPLY, code: 0, id: req.icmp?.id ?? 0, seq: req.icmp?.seq ?? 0 },
     mark: 0,
   };
-  w.step({ kind: 'deliver', action: `echo request answered: echo reply ${formatIp4(src)} -> ${formatIp4(req.src)}` });
-  w.decide('delivered', `echo request delivered to ${ns === '/' ? 'the host' : `netns ${ns}`}, which replies`, ns);
+  w.step(() => ({ kind: 'deliver', action: `echo request answered: echo reply ${formatIp4(src)} -> ${formatIp4(req.src)}` }));
+  w.decide('delivered', () => `echo request delivered to ${ns === '/' ? 'the host' : `netns ${ns}`}, which replies`, ns);
   w.spawn({ ns, pkt: reply, delayMs: 0, why: 'ICMP echo reply', pmtudisc: 'dont' });
 }

@@ -4,7 +4,7 @@
  * (martians, rp_filter, local/broadcast/forward/error) and hands the packet
  * to local delivery (INPUT), forwarding, or ip_error.
  */
-import { BROADCAST_MAC, formatIp4, type Ip4 } from '../../model/addr.js';
+import { BROADCAST_MAC, formatIp4, isMulticast, type Ip4 } from '../../model/addr.js';
 import type { Link, NsName } from '../../model/world.js';
 import {
   ICMP_DEST_UNREACH,
@@ -20,6 +20,7 @@ import { applyVerdict, runNfHook } from './hooks.js';
 import { routeInput } from './route-input.js';
 import { ipForward } from './forward.js';
 import { localDeliver } from './local.js';
+import { mcastInput } from './mcast-input.js';
 import { icmpSend, ipErrorAllow } from './icmp.js';
 import { devForwarding } from './route-input.js';
 
@@ -34,7 +35,8 @@ export function ipRcv(w: Walk, ns: NsName, link: Link, frame: Frame & { type: 'i
     return;
   }
   let pkt = frame.ip;
-  w.step({ kind: 'receive', action: `received ${pktSummary(pkt)} on ${link.name}`, before: headerView(pkt) });
+  const rx = pkt;
+  w.step(() => ({ kind: 'receive', action: `received ${pktSummary(rx)} on ${link.name}`, before: headerView(rx) }));
   // PREROUTING (unless br_netfilter already ran it on the bridge: ip_sabotage_in).
   let after: Ipv4Packet | undefined = pkt;
   if (!w.preroutingDone.has(frame)) {
@@ -52,7 +54,13 @@ export function ipRcv(w: Walk, ns: NsName, link: Link, frame: Frame & { type: 'i
     localDeliver(w, ns, link, pkt, { broadcast: false });
     return;
   }
+  // ip_route_input_rcu(): a multicast destination is decided before the FIB (no martian checks).
+  if (isMulticast(pkt.dst)) {
+    mcastInput(w, ns, link, pkt);
+    return;
+  }
   const rt = routeInput(bns, pkt.src, pkt.dst, pkt.tos, link);
+  const dst = pkt.dst;
   switch (rt.kind) {
     case 'martian_source':
     case 'martian_destination':
@@ -64,7 +72,7 @@ export function ipRcv(w: Walk, ns: NsName, link: Link, frame: Frame & { type: 'i
       w.decide('rp_filter', rt.why, ns);
       return;
     case 'local':
-      w.step({ kind: 'route', action: `${formatIp4(pkt.dst)} is local: deliver`, entry: routeLine(bns, rt.route) });
+      w.step(() => ({ kind: 'route', action: `${formatIp4(dst)} is local: deliver`, entry: routeLine(bns, rt.route) }));
       localDeliver(w, ns, link, pkt, { broadcast: false });
       return;
     case 'broadcast':
@@ -72,7 +80,7 @@ export function ipRcv(w: Walk, ns: NsName, link: Link, frame: Frame & { type: 'i
       localDeliver(w, ns, link, pkt, { broadcast: true });
       return;
     case 'forward':
-      w.step({ kind: 'route', action: `${formatIp4(pkt.dst)} is not local: forward via ${rt.gateway !== undefined ? formatIp4(rt.gateway) : 'direct'}`, entry: routeLine(bns, rt.route) });
+      w.step(() => ({ kind: 'route', action: `${formatIp4(dst)} is not local: forward via ${rt.gateway !== undefined ? formatIp4(rt.gateway) : 'direct'}`, entry: routeLine(bns, rt.route) }));
       ipForward(w, ns, link, frame, pkt, rt);
       return;
     case 'error':

@@ -62,13 +62,13 @@ export function localDeliver(w: Walk, ns: NsName, link: Link, pkt0: Ipv4Packet, 
         learnPmtu(w, ns, pkt.icmp.quoted.dst, pkt.icmp.mtu);
       }
       if (t === ICMP_REDIRECT) redirectRcv(w, ns, link, pkt);
-      w.step({ kind: 'deliver', action: `${l4Summary(pkt)} from ${formatIp4(pkt.src)} delivered to the sockets of ${where(ns)}` });
-      w.decide('delivered', `${l4Summary(pkt)} delivered to ${where(ns)}`, ns);
+      w.step(() => ({ kind: 'deliver', action: `${l4Summary(pkt)} from ${formatIp4(pkt.src)} delivered to the sockets of ${where(ns)}` }));
+      w.decide('delivered', () => `${l4Summary(pkt)} delivered to ${where(ns)}`, ns);
       w.event({ ns, pkt, inDev: link.name });
       return;
     }
-    w.step({ kind: 'deliver', action: `${l4Summary(pkt)} consumed by ${where(ns)}` });
-    w.decide('delivered', `${l4Summary(pkt)} delivered to ${where(ns)}`, ns);
+    w.step(() => ({ kind: 'deliver', action: `${l4Summary(pkt)} consumed by ${where(ns)}` }));
+    w.decide('delivered', () => `${l4Summary(pkt)} delivered to ${where(ns)}`, ns);
     return;
   }
   if (pkt.proto === PROTO_UDP && pkt.ports) {

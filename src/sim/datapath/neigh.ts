@@ -16,7 +16,7 @@
  *   REACHABLE -> STALE after reachable_time (the kernel draws it in
  *   [15 s, 45 s); the twin uses base_reachable_time = 30 s).
  */
-import { produce, type Draft } from 'immer';
+import { isDraft, type Draft } from 'immer';
 import { BROADCAST_MAC, formatIp4, isLimitedBroadcast, isLoopback, isMulticast, ZERO_MAC, type Ip4, type Mac } from '../../model/addr.js';
 import type { Link, Neigh, NeighState, Netns, NsName, World } from '../../model/world.js';
 import { addrType, selectSource, SCOPE_LINK } from '../fib.js';
@@ -50,11 +50,6 @@ function key(ns: NsName, ifindex: number, ip: Ip4): string {
   return `${ns}|${ifindex}|${ip}`;
 }
 
-/** The entry for `ip` on `ifindex` (not proxy entries). */
-function findEntry(ns: Netns, ifindex: number, ip: Ip4): Neigh | undefined {
-  return ns.neigh.find((n) => !n.proxy && n.ifindex === ifindex && n.dst === ip);
-}
-
 /** What the timers did to an entry by `now` (see the module comment). */
 export function neighStateAt(n: Neigh, now: number): { state: NeighState; updatedMs: number } {
   let { state, updatedMs } = n;
@@ -72,8 +67,31 @@ function timed(state: NeighState): boolean {
   return state === 'INCOMPLETE' || state === 'DELAY' || state === 'REACHABLE';
 }
 
+const expiryMemo = new WeakMap<readonly Neigh[], number>();
+/**
+ * The earliest clock at which a timer of one of these entries fires (the
+ * neighbour table's gc/state timers), memoised per immutable entries array;
+ * -Infinity for a draft (not memoised: always scanned).
+ */
+function nextExpiry(entries: readonly Neigh[]): number {
+  if (isDraft(entries)) return -Infinity;
+  let t = expiryMemo.get(entries);
+  if (t === undefined) {
+    t = Infinity;
+    for (const n of entries) {
+      const at =
+        n.state === 'INCOMPLETE' ? n.updatedMs + ARP_FAIL_MS : n.state === 'DELAY' ? n.updatedMs + DELAY_PROBE_MS : n.state === 'REACHABLE' ? n.updatedMs + REACHABLE_MS : Infinity;
+      if (at < t) t = at;
+    }
+    expiryMemo.set(entries, t);
+  }
+  return t;
+}
+
 /** One namespace with its neighbour entries aged to `now` (the same object when nothing changed). */
 export function ageNetnsNeighbours(ns: Netns, now: number): Netns {
+  // Before the table's first timer expiry nothing changes: no scan per walk.
+  if (now < nextExpiry(ns.neigh)) return ns;
   let changed = false;
   for (const n of ns.neigh) {
     if (timed(n.state) && neighStateAt(n, now).state !== n.state) {
@@ -148,6 +166,11 @@ function neighDraft(dns: Draft<Netns>, ifindex: number, ip: Ip4): Draft<Neigh> |
   return i < 0 ? undefined : dns.neigh[i];
 }
 
+/** "10.0.0.2 dev eth0" for the neighbour steps, as a function (formatted only when the trace is read). */
+function whereOf(nexthop: Ip4, link: Link): () => string {
+  return () => `${formatIp4(nexthop)} dev ${link.name}`;
+}
+
 /** Build the Ethernet frame for `pkt` to `mac` out of `link`. */
 function ipFrame(link: Link, mac: Mac, pkt: Ipv4Packet): Frame {
   return { src: link.mac, dst: mac, type: 'ipv4', ip: pkt };
@@ -189,13 +212,15 @@ export function neighOutput(
     return;
   }
   const found = lookupNeigh(w, ns, ifindex, nexthop);
-  const where = `${formatIp4(nexthop)} dev ${link.name}`;
+  const where = whereOf(nexthop, link);
   if (
     found &&
     found.lladdr !== undefined &&
     (found.state === 'PERMANENT' || found.state === 'NOARP' || found.state === 'REACHABLE' || found.state === 'DELAY' || found.state === 'PROBE')
   ) {
-    w.step({ kind: 'neighbour', action: `neighbour ${where} is ${found.state}`, entry: `${where} lladdr ${found.lladdr} ${found.state}` });
+    // Lazy step: the entry may be this walk's working copy, so its fields are read now.
+    const { state, lladdr } = found;
+    w.step(() => ({ kind: 'neighbour', action: `neighbour ${where()} is ${state}`, entry: `${where()} lladdr ${lladdr} ${state}` }));
     w.transmit(ns, ifindex, ipFrame(link, found.lladdr as Mac, pkt));
     return;
   }
@@ -206,7 +231,7 @@ export function neighOutput(
     // neigh_event_send on a STALE entry: use it and start the DELAY timer.
     e.state = 'DELAY';
     e.updatedMs = w.now;
-    w.step({ kind: 'neighbour', action: `neighbour ${where} was STALE: used, now DELAY`, entry: `${where} lladdr ${e.lladdr} DELAY` });
+    w.step({ kind: 'neighbour', action: `neighbour ${where()} was STALE: used, now DELAY`, entry: `${where()} lladdr ${e.lladdr} DELAY` });
     w.transmit(ns, ifindex, ipFrame(link, e.lladdr as Mac, pkt));
     return;
   }
@@ -233,11 +258,11 @@ export function neighOutput(
   };
   if (queue) {
     queue.push(entry);
-    w.step({ kind: 'neighbour', action: `neighbour ${where} INCOMPLETE: packet queued until ARP completes` });
+    w.step({ kind: 'neighbour', action: `neighbour ${where()} INCOMPLETE: packet queued until ARP completes` });
     return;
   }
   w.pending.set(k, [entry]);
-  w.step({ kind: 'neighbour', action: `neighbour ${where} unknown: packet queued, ARP request sent` });
+  w.step({ kind: 'neighbour', action: `neighbour ${where()} unknown: packet queued, ARP request sent` });
   arpSolicit(w, ns, link, nexthop, pkt.src);
 }
 

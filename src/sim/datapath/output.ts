@@ -56,12 +56,13 @@ export function localOut(w: Walk, ns: NsName, pkt0: Ipv4Packet, o: LocalOutOpts)
   const rt = withRedirect(w.cur(ns), rt0, pkt0.dst, w.now);
   let pkt: Ipv4Packet = pkt0.src === 0 ? { ...pkt0, src: rt.src } : pkt0;
   w.sent ??= pkt;
-  w.step({
+  const sentPkt = pkt;
+  w.step(() => ({
     kind: 'output',
-    action: `route lookup: ${formatIp4(pkt.dst)} ${rt.type === 'local' ? 'is local' : `via ${rt.gateway !== undefined ? formatIp4(rt.gateway) : 'direct'} dev ${devName(bns, rt.dev)}`}, source ${formatIp4(pkt.src)}`,
+    action: `route lookup: ${formatIp4(sentPkt.dst)} ${rt.type === 'local' ? 'is local' : `via ${rt.gateway !== undefined ? formatIp4(rt.gateway) : 'direct'} dev ${devName(bns, rt.dev)}`}, source ${formatIp4(sentPkt.src)}`,
     ...(rt.route ? { entry: routeLine(bns, rt.route) } : {}),
-    after: headerView(pkt),
-  });
+    after: headerView(sentPkt),
+  }));
   let route: OutputRoute = rt;
   // Path MTU and DF (ip_dont_fragment / __ip_make_skb).
   const mtu = pathMtu(w, ns, route, pkt.dst);
@@ -87,8 +88,8 @@ export function localOut(w: Walk, ns: NsName, pkt0: Ipv4Packet, o: LocalOutOpts)
   const outRes = runNfHook(w, ns, 'OUTPUT', pkt, { out: route.dev });
   const afterOut = applyVerdict(w, ns, 'OUTPUT', outRes, { localRoute: route.type === 'local' });
   if (!afterOut) {
-    // NF_DROP in OUTPUT: sendmsg returns EPERM.
-    if (outRes.verdict === 'drop') w.localError = { errno: 'EPERM' };
+    // NF_DROP in OUTPUT (REJECT too: it sends its error, then drops): sendmsg returns EPERM.
+    if (outRes.verdict !== 'accept') w.localError = { errno: 'EPERM' };
     return;
   }
   if (afterOut.dst !== pkt.dst) {

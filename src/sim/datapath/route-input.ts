@@ -17,6 +17,7 @@ import { TABLE_LOCAL, type Link, type Netns, type Route } from '../../model/worl
 import { FIB_ERRNO, fibLookup } from '../fib.js';
 import { confAllValue, confValue } from '../ops/sysctl.js';
 import { Unsupported } from '../../shell/types.js';
+import { isDraft } from 'immer';
 
 /** inet_addr_onlink(): `a` (and `b` if given) are inside a subnet of `dev`'s addresses. */
 export function prefixOnLink(dev: Link, a: Ip4, b?: Ip4): boolean {
@@ -40,14 +41,37 @@ export type RouteIn =
   | { readonly kind: 'martian_source' | 'martian_destination'; readonly why: string }
   | { readonly kind: 'rp_filter'; readonly why: string };
 
+/*
+ * Parsed conf values, memoised per immutable object: every packet reads
+ * rp_filter, accept_local, send_redirects, route_localnet... of its input
+ * device (devinet's IN_DEV_CONF_GET reads an int array; here a value is a
+ * string behind a built key and a default table). A sysctl write makes a new
+ * `Netns.sysctl` / `Link` object (immer), so a memo can never go stale. Drafts
+ * (an op reading a namespace it is changing) are never memoised.
+ */
+const allMemo = new WeakMap<object, Map<string, number>>();
+const devMemo = new WeakMap<Link, { readonly sysctl: object; readonly vals: Map<string, number> }>();
+
 /** net.ipv4.conf.all.KEY (keys nobody wrote read as the kernel's defaults, e.g. shared_media=1). */
 function allConf(ns: Netns, key: string): number {
-  return Number(confAllValue(ns, key) ?? '0') || 0;
+  if (isDraft(ns.sysctl)) return Number(confAllValue(ns, key) ?? '0') || 0;
+  let m = allMemo.get(ns.sysctl);
+  if (!m) allMemo.set(ns.sysctl, (m = new Map()));
+  let v = m.get(key);
+  if (v === undefined) m.set(key, (v = Number(confAllValue(ns, key) ?? '0') || 0));
+  return v;
 }
 /** net.ipv4.conf.DEV.KEY */
 function devConf(link: Link, key: string, ns?: Netns): number {
-  const v = link.conf[key] ?? (ns ? confValue(ns, link, key) : undefined);
-  return Number(v ?? '0') || 0;
+  if (!ns || isDraft(link) || isDraft(ns.sysctl)) {
+    const v = link.conf[key] ?? (ns ? confValue(ns, link, key) : undefined);
+    return Number(v ?? '0') || 0;
+  }
+  let e = devMemo.get(link);
+  if (!e || e.sysctl !== ns.sysctl) devMemo.set(link, (e = { sysctl: ns.sysctl, vals: new Map() }));
+  let v = e.vals.get(key);
+  if (v === undefined) e.vals.set(key, (v = Number(link.conf[key] ?? confValue(ns, link, key) ?? '0') || 0));
+  return v;
 }
 /** IN_DEV_ANDCONF: both conf.all and conf.DEV enable it. */
 export function confAnd(ns: Netns, link: Link, key: string): boolean {
@@ -83,9 +107,7 @@ export function validateSource(ns: Netns, src: Ip4, tos: number, oif: number, de
     if (acceptLocal) return { ok: true, ret: 0 };
     if (!hasCustomLocalRoutes(ns)) {
       // inet_lookup_ifaddr_rcu(): "within the same container, it is regarded as a martian source".
-      for (const l of Object.values(ns.links)) {
-        if (l.addrs.some((a) => a.local === src)) return { ok: false, err: 'EINVAL', why: 'the source address is one of our own' };
-      }
+      if (isOwnAddress(ns, src)) return { ok: false, err: 'EINVAL', why: 'the source address is one of our own' };
       return { ok: true, ret: 0 };
     }
   }
@@ -111,9 +133,32 @@ export function validateSource(ns: Netns, src: Ip4, tos: number, oif: number, de
   return { ok: true, ret };
 }
 
-/** fib_has_custom_local_routes: a route was added to the local table by hand (not by an address). */
+const customLocalMemo = new WeakMap<readonly Route[], boolean>();
+/**
+ * fib_has_custom_local_routes: a route was added to the local table by hand
+ * (not by an address). The kernel keeps this as a flag set on insertion; here
+ * it is memoised per (immutable) routes array, so a packet does not scan them.
+ */
 function hasCustomLocalRoutes(ns: Netns): boolean {
-  return ns.routes.some((r) => r.table === TABLE_LOCAL && r.proto !== 'kernel');
+  let v = customLocalMemo.get(ns.routes);
+  if (v === undefined) {
+    v = ns.routes.some((r) => r.table === TABLE_LOCAL && r.proto !== 'kernel');
+    if (!isDraft(ns.routes)) customLocalMemo.set(ns.routes, v);
+  }
+  return v;
+}
+
+const ownAddrMemo = new WeakMap<object, ReadonlySet<number>>();
+/** inet_lookup_ifaddr_rcu(): is `a` one of the namespace's addresses (a hash table in the kernel; a memoised set here)? */
+function isOwnAddress(ns: Netns, a: Ip4): boolean {
+  if (isDraft(ns.links)) return Object.values(ns.links).some((l) => l.addrs.some((x) => x.local === a));
+  let s = ownAddrMemo.get(ns.links);
+  if (!s) {
+    const set = new Set<number>();
+    for (const l of Object.values(ns.links)) for (const x of l.addrs) set.add(x.local);
+    ownAddrMemo.set(ns.links, (s = set));
+  }
+  return s.has(a);
 }
 
 /**

@@ -53,8 +53,15 @@ function learn(env: DpEnv, ns: NsName, br: BridgeLink, port: Link, mac: Mac): 'l
   return fdbLearnDraft(liveBridge(env, ns, br), port.ifindex, mac, env.now);
 }
 
+/** The fields of an FDB entry the trace quotes, copied out (the entry may be a draft of the walk). */
+type FdbView = Pick<FdbEntry, 'mac' | 'ifindex' | 'state'>;
+
+function fdbView(e: FdbEntry): FdbView {
+  return { mac: e.mac, ifindex: e.ifindex, state: e.state };
+}
+
 /** How `bridge fdb show` prints an entry (the trace quotes it). */
-function fdbLine(world: World, ns: NsName, br: BridgeLink, e: FdbEntry): string {
+function fdbLine(world: World, ns: NsName, br: BridgeLink, e: FdbView): string {
   const dev = world.ns[ns]?.links[e.ifindex]?.name ?? `if${e.ifindex}`;
   const state = e.state === 'dynamic' ? '' : e.state;
   return `${e.mac} dev ${dev} master ${br.name} ${state}`.trimEnd();
@@ -83,8 +90,9 @@ function forwardTo(env: DpEnv, ns: NsName, br: BridgeLink, inPort: Link | undefi
   }
   // br_dev_queue_push_xmit(): is_skb_forwardable() drops frames bigger than the port's MTU.
   if (l3Len(f) > out.mtu) {
-    env.step({ kind: 'drop', action: `${out.name}: frame of ${l3Len(f)} bytes exceeds mtu ${out.mtu}: dropped by the bridge` });
-    env.drop('frag_needed', `the bridge ${br.name} cannot forward a ${l3Len(f)}-byte frame to ${out.name} (mtu ${out.mtu})`);
+    const len = l3Len(f);
+    env.step(() => ({ kind: 'drop', action: `${out.name}: frame of ${len} bytes exceeds mtu ${out.mtu}: dropped by the bridge` }));
+    env.drop('frag_needed', `the bridge ${br.name} cannot forward a ${len}-byte frame to ${out.name} (mtu ${out.mtu})`);
     return true;
   }
   env.transmit(ns, out.ifindex, f);
@@ -108,6 +116,14 @@ function passUp(env: DpEnv, ns: NsName, br: BridgeLink, frame: Frame): void {
   env.stackReceive(ns, br.ifindex, frame);
 }
 
+/*
+ * Steps are lazy (formatted only if the trace is read, see DpEnv.step). They
+ * close over what no walk changes - `br` and the ports (the walk's aged
+ * namespace), `world` (its base), frames, counts and strings - and over
+ * copies of FDB entries (fdbView): an entry read through `curBridge` is the
+ * walk's draft once this bridge learned, updated by later frames of the walk
+ * and revoked when it ends.
+ */
 export const bridgeHandler: DeviceHandler<BridgeLink> = {
   /** br_dev_xmit(): the host sends `frame` out of the bridge. */
   xmit(env, ns, br, frame) {
@@ -115,16 +131,17 @@ export const bridgeHandler: DeviceHandler<BridgeLink> = {
     const dbr = curBridge(env, ns, br);
     if (isGroup(frame.dst)) {
       const n = flood(env, ns, br, undefined, frame, false);
-      env.step({ kind: 'bridge', action: `${br.name}: ${frame.dst === BROADCAST_MAC ? 'broadcast' : 'multicast'} flooded to ${n} port(s)` });
+      env.step(() => ({ kind: 'bridge', action: `${br.name}: ${frame.dst === BROADCAST_MAC ? 'broadcast' : 'multicast'} flooded to ${n} port(s)` }));
       if (n === 0) env.drop('exits_network', `${br.name} has no forwarding port`);
       return;
     }
     const e = fdbLookup(dbr as BridgeLink, frame.dst, env.now);
     if (e && e.ifindex !== br.ifindex && !isLocalEntry(e)) {
       const port = world.ns[ns]!.links[e.ifindex];
-      env.step({ kind: 'bridge', action: `${br.name}: ${frame.dst} is known on ${port?.name ?? e.ifindex}`, entry: fdbLine(world, ns, br, e) });
+      const v = fdbView(e);
+      env.step(() => ({ kind: 'bridge', action: `${br.name}: ${frame.dst} is known on ${port?.name ?? v.ifindex}`, entry: fdbLine(world, ns, br, v) }));
       if (port && !forwardTo(env, ns, br, undefined, port, frame)) {
-        env.step({ kind: 'drop', action: `${br.name}: port ${port.name} is not forwarding` });
+        env.step(() => ({ kind: 'drop', action: `${br.name}: port ${port.name} is not forwarding` }));
         env.drop('link_down', `bridge port ${port.name} is not forwarding`);
       }
       return;
@@ -132,31 +149,32 @@ export const bridgeHandler: DeviceHandler<BridgeLink> = {
     if (e) {
       // br_dev_xmit() -> br_fdb_find_rcu(): a local entry has no port (or is a port's own address):
       // the frame is delivered to nobody on the wire and dropped.
-      env.step({ kind: 'drop', action: `${br.name}: ${frame.dst} is one of the bridge's own addresses: not sent` });
+      env.step(() => ({ kind: 'drop', action: `${br.name}: ${frame.dst} is one of the bridge's own addresses: not sent` }));
       env.drop('exits_network', `${frame.dst} is an address of ${br.name} itself`);
       return;
     }
     const n = flood(env, ns, br, undefined, frame, true);
-    env.step({ kind: 'bridge', action: `${br.name}: ${frame.dst} unknown: flooded to ${n} port(s)` });
+    env.step(() => ({ kind: 'bridge', action: `${br.name}: ${frame.dst} unknown: flooded to ${n} port(s)` }));
     if (n === 0) env.drop('exits_network', `${br.name} has no forwarding port for ${frame.dst}`);
   },
 
   /** br_handle_frame(): `frame` arrived on `port`, enslaved to `br`. */
   portRx(env, ns, br, port, frame) {
     const world = cfg(env);
-    if (portState(world, ns, port) !== 'forwarding') {
-      env.step({ kind: 'drop', action: `${br.name}: port ${port.name} is ${portState(world, ns, port)}: frame dropped` });
+    const state = portState(world, ns, port);
+    if (state !== 'forwarding') {
+      env.step(() => ({ kind: 'drop', action: `${br.name}: port ${port.name} is ${state}: frame dropped` }));
       env.drop('link_down', `bridge port ${port.name} is not forwarding (is ${br.name} up?)`);
       return;
     }
     if (isGroup(frame.src) || frame.src === '00:00:00:00:00:00') {
-      env.step({ kind: 'drop', action: `${br.name}: invalid source MAC ${frame.src}: dropped` });
+      env.step(() => ({ kind: 'drop', action: `${br.name}: invalid source MAC ${frame.src}: dropped` }));
       env.drop('martian', `frame with source MAC ${frame.src}`);
       return;
     }
     if (port.brport?.learning ?? true) {
       const r = learn(env, ns, br, port, frame.src);
-      if (r !== 'ignored') env.step({ kind: 'bridge', action: `${br.name}: ${r} ${frame.src} on ${port.name}` });
+      if (r !== 'ignored') env.step(() => ({ kind: 'bridge', action: `${br.name}: ${r} ${frame.src} on ${port.name}` }));
     }
     const dbr = curBridge(env, ns, br);
     // br_nf_pre_routing() runs at the bridge's PREROUTING hook, before br_handle_frame_finish()
@@ -168,33 +186,35 @@ export const bridgeHandler: DeviceHandler<BridgeLink> = {
     if (!f) return;
     if (isGroup(f.dst)) {
       const n = flood(env, ns, br, port, f, false);
-      env.step({ kind: 'bridge', action: `${br.name}: ${f.dst === BROADCAST_MAC ? 'broadcast' : 'multicast'} flooded to ${n} other port(s) and passed up to ${br.name}` });
+      env.step(() => ({ kind: 'bridge', action: `${br.name}: ${f.dst === BROADCAST_MAC ? 'broadcast' : 'multicast'} flooded to ${n} other port(s) and passed up to ${br.name}` }));
       passUp(env, ns, br, f);
       return;
     }
     const e = fdbLookup(dbr as BridgeLink, f.dst, env.now);
     if (e && isLocalEntry(e)) {
-      env.step({ kind: 'bridge', action: `${br.name}: ${f.dst} is local: up the stack of ${br.name}`, entry: fdbLine(world, ns, br, e) });
+      const v = fdbView(e);
+      env.step(() => ({ kind: 'bridge', action: `${br.name}: ${f.dst} is local: up the stack of ${br.name}`, entry: fdbLine(world, ns, br, v) }));
       passUp(env, ns, br, f);
       return;
     }
     if (e) {
       const out = world.ns[ns]!.links[e.ifindex];
-      env.step({ kind: 'bridge', action: `${br.name}: ${f.dst} is known on ${out?.name ?? e.ifindex}`, entry: fdbLine(world, ns, br, e) });
+      const v = fdbView(e);
+      env.step(() => ({ kind: 'bridge', action: `${br.name}: ${f.dst} is known on ${out?.name ?? v.ifindex}`, entry: fdbLine(world, ns, br, v) }));
       // br_forward() -> should_deliver(): back out of the ingress port only with `hairpin on`.
       if (!out || (out.ifindex === port.ifindex && !(port.brport?.hairpin ?? false))) {
-        env.step({ kind: 'drop', action: `${br.name}: destination is on the ingress port ${port.name} (hairpin off): dropped` });
+        env.step(() => ({ kind: 'drop', action: `${br.name}: destination is on the ingress port ${port.name} (hairpin off): dropped` }));
         env.drop('exits_network', `${f.dst} is reached through ${port.name}, where the frame came from`);
         return;
       }
       if (!forwardTo(env, ns, br, port, out, f)) {
-        env.step({ kind: 'drop', action: `${br.name}: port ${out.name} is not forwarding` });
+        env.step(() => ({ kind: 'drop', action: `${br.name}: port ${out.name} is not forwarding` }));
         env.drop('link_down', `bridge port ${out.name} is not forwarding`);
       }
       return;
     }
     const n = flood(env, ns, br, port, f, true);
-    env.step({ kind: 'bridge', action: `${br.name}: ${f.dst} unknown: flooded to ${n} other port(s)` });
+    env.step(() => ({ kind: 'bridge', action: `${br.name}: ${f.dst} unknown: flooded to ${n} other port(s)` }));
     if (n === 0) env.drop('exits_network', `${br.name} has no other forwarding port for ${f.dst}`);
   },
 };

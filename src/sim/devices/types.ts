@@ -58,8 +58,15 @@ export interface DpEnv {
   cur(name: NsName): Netns;
   /** Current time (ms) of the twin's clock. */
   readonly now: number;
-  /** Record a step on the current hop. */
-  step(s: Step): void;
+  /**
+   * Record a step on the current hop: the step, or a function that builds it
+   * when the trace is read (lazy; src/sim/datapath/engine.ts StepRec). A lazy
+   * step may close over immutable values only: the links handed to the
+   * handler and `world` (the walk's base), frames and packets, numbers,
+   * strings; never `ns()`/`cur()` objects (drafts: changed later in the walk,
+   * revoked once it ends), so fields of those are copied out first.
+   */
+  step(s: Step | (() => Step)): void;
   /** A frame arrives on device `ifindex` of namespace `ns` (netif_receive_skb): starts a new hop. */
   receive(ns: NsName, ifindex: number, frame: Frame): void;
   /** Transmit a frame out of a device (dev_queue_xmit), e.g. a bridge forwarding to a port. */

@@ -26,13 +26,28 @@ function cfg(env: DpEnv): World {
   return env.world as unknown as World;
 }
 
-/** A stable 32-bit hash of the inner flow (skb_get_hash stands in for the kernel's jhash of the flow keys). */
+/**
+ * A stable 32-bit hash of the inner flow, standing in for skb_get_hash(): the
+ * flow dissector's keys (addresses, protocol, TCP/UDP ports; not the Ethernet
+ * addresses, not the ICMP echo id) made symmetric by
+ * __flow_hash_consistentify() (the lower address/port first), so a reply
+ * leaves by the same outer source port as its request. Checked on the kernel
+ * (conntrack of the outer flows): pings with other ids between the same two
+ * addresses, forwarded or local, and their echo replies all use one outer
+ * port. The kernel's jhash has a per-boot random seed; this one has none.
+ * ARP: the sender and target addresses in the same symmetric order (not
+ * checked on the kernel).
+ */
 export function flowHash(f: Frame): number {
-  const parts: (string | number)[] = [f.src, f.dst];
+  const parts: (string | number)[] = [];
   if (f.type === 'ipv4') {
-    parts.push(f.ip.src, f.ip.dst, f.ip.proto, f.ip.ports?.sport ?? f.ip.icmp?.id ?? 0, f.ip.ports?.dport ?? 0);
+    const s = [f.ip.src as number, f.ip.ports?.sport ?? 0] as const;
+    const d = [f.ip.dst as number, f.ip.ports?.dport ?? 0] as const;
+    const [x, y] = s[0] < d[0] || (s[0] === d[0] && s[1] <= d[1]) ? [s, d] : [d, s];
+    parts.push(x[0], y[0], f.ip.proto, x[1], y[1]);
   } else {
-    parts.push(f.arp.senderIp, f.arp.targetIp);
+    const [x, y] = f.arp.senderIp <= f.arp.targetIp ? [f.arp.senderIp, f.arp.targetIp] : [f.arp.targetIp, f.arp.senderIp];
+    parts.push('arp', x, y);
   }
   let h = 0x811c9dc5;
   for (const ch of parts.join('|')) {
@@ -79,23 +94,33 @@ function encap(world: World, ns: NsName, vx: VxlanLink, inner: Frame, dst: numbe
   };
 }
 
+/*
+ * Steps are lazy (formatted only if the trace is read, see DpEnv.step). They
+ * close over what no walk changes - `vx` (the walk's aged namespace, or the
+ * base world in udpRx), `world`, packets, frames, numbers and strings - and
+ * over fields copied out of FDB remotes, which may be the walk's draft.
+ */
 export const vxlanHandler: DeviceHandler<VxlanLink> = {
   xmit(env, ns, vx, frame) {
     const world = cfg(env);
     const remotes = vxlanRemotes(env.cur(ns).links[vx.ifindex] as VxlanLink, frame.dst, env.now);
     if (remotes.length === 0) {
-      env.step({ kind: 'drop', action: `${vx.name}: no remote VTEP for ${frame.dst} (no FDB entry, no 00:00:00:00:00:00 default): dropped` });
+      env.step(() => ({ kind: 'drop', action: `${vx.name}: no remote VTEP for ${frame.dst} (no FDB entry, no 00:00:00:00:00:00 default): dropped` }));
       env.drop('no_route', `${vx.name} has no remote VTEP for ${frame.dst}`);
       return;
     }
     for (const r of remotes) {
       const outer = encap(world, ns, vx, frame, r.dst!);
       const via = r.via ?? vx.dev;
-      env.step({
+      // The remote may be an entry of the walk's draft (learned earlier in the walk): its fields are copied now.
+      const { mac, dst, via: rvia, state } = r;
+      const sport = outer.ports!.sport;
+      const len = outer.len;
+      env.step(() => ({
         kind: 'encap',
-        action: `${vx.name}: VXLAN vni ${vx.vni} to ${formatIp4(r.dst!)}:${vx.dstport} (udp sport ${outer.ports!.sport}), ${outer.len} bytes outer`,
-        entry: `${r.mac} dst ${formatIp4(r.dst!)}${r.via !== undefined ? ` via ${world.ns[ns]?.links[r.via]?.name ?? r.via}` : ''} self${r.state === 'dynamic' ? '' : ` ${r.state}`}`,
-      });
+        action: `${vx.name}: VXLAN vni ${vx.vni} to ${formatIp4(dst!)}:${vx.dstport} (udp sport ${sport}), ${len} bytes outer`,
+        entry: `${mac} dst ${formatIp4(dst!)}${rvia !== undefined ? ` via ${world.ns[ns]?.links[rvia]?.name ?? rvia}` : ''} self${state === 'dynamic' ? '' : ` ${state}`}`,
+      }));
       env.ipOutput(ns, outer, { ...(via !== undefined ? { oif: via } : {}), ...(vx.local !== undefined ? { srcHint: vx.local } : {}) });
     }
   },
@@ -110,31 +135,31 @@ export const vxlanHandler: DeviceHandler<VxlanLink> = {
     if (onPort.length === 0) return false;
     const inner = pkt.inner;
     if (!inner || pkt.vni === undefined || pkt.len < IP_HLEN + UDP_HLEN + 8 + 14) {
-      env.step({ kind: 'drop', action: `UDP port ${port}: not a VXLAN packet: dropped` });
+      env.step(() => ({ kind: 'drop', action: `UDP port ${port}: not a VXLAN packet: dropped` }));
       env.drop('exits_network', `a non-VXLAN datagram reached the VXLAN socket on port ${port}`);
       return true;
     }
     const vx = onPort.find((l) => l.vni === pkt.vni);
     if (!vx) {
-      env.step({ kind: 'drop', action: `UDP port ${port}: no VXLAN device with vni ${pkt.vni}: dropped` });
+      env.step(() => ({ kind: 'drop', action: `UDP port ${port}: no VXLAN device with vni ${pkt.vni}: dropped` }));
       env.drop('exits_network', `no VXLAN device with vni ${pkt.vni} on port ${port} in this namespace`);
       return true;
     }
     if (inner.src === vx.mac) {
-      env.step({ kind: 'drop', action: `${vx.name}: inner source is our own MAC: dropped` });
+      env.step(() => ({ kind: 'drop', action: `${vx.name}: inner source is our own MAC: dropped` }));
       env.drop('loop', `${vx.name} received its own frame back`);
       return true;
     }
-    env.step({ kind: 'decap', action: `${vx.name}: VXLAN vni ${vx.vni} from ${formatIp4(pkt.src)}: decapsulated` });
+    env.step(() => ({ kind: 'decap', action: `${vx.name}: VXLAN vni ${vx.vni} from ${formatIp4(pkt.src)}: decapsulated` }));
     if (vx.learning) {
       const live = env.ns(ns).links[vx.ifindex] as Draft<VxlanLink>;
       const r = vxlanSnoopDraft(live, inner.src as Mac, pkt.src, env.now);
       if (r === 'drop') {
-        env.step({ kind: 'drop', action: `${vx.name}: ${inner.src} has a static entry with another remote: dropped` });
+        env.step(() => ({ kind: 'drop', action: `${vx.name}: ${inner.src} has a static entry with another remote: dropped` }));
         env.drop('denied_in', `${inner.src} is pinned to another VTEP by a static FDB entry`);
         return true;
       }
-      if (r !== 'ignored' && r !== 'refreshed') env.step({ kind: 'bridge', action: `${vx.name}: ${r} ${inner.src} dst ${formatIp4(pkt.src)}` });
+      if (r !== 'ignored' && r !== 'refreshed') env.step(() => ({ kind: 'bridge', action: `${vx.name}: ${r} ${inner.src} dst ${formatIp4(pkt.src)}` }));
     }
     // vxlan_rcv -> __iptunnel_pull_header -> skb_scrub_packet(): the inner packet starts
     // without a conntrack reference (nf_reset_ct) and, being the received skb, with the

@@ -87,9 +87,50 @@ function sameTuple(a: ConntrackTuple, b: ConntrackTuple): boolean {
   return a.proto === b.proto && a.src === b.src && a.dst === b.dst && a.sport === b.sport && a.dport === b.dport;
 }
 
+/*
+ * Indexes of a frozen entries array (an immutable table of a committed
+ * world, as a walk first sees it): the lookups below would otherwise scan the
+ * whole table per packet and per hook. A table the walk changed (a draft, or
+ * a new array not yet frozen) is scanned as before.
+ */
+interface TableIndex {
+  /** The earliest expiry (ms) of an entry. */
+  readonly nextExpiry: number;
+  /** Tuple key -> the first confirmed entry having it as original or reply tuple (ctFind's scan order). */
+  readonly confirmedByTuple: ReadonlyMap<string, { entry: ConntrackEntry; dir: 'orig' | 'reply' }>;
+  /** Original tuple key -> index of the newest entry with it (ctIndex's scan order). */
+  readonly byKey: ReadonlyMap<string, number>;
+}
+const tableIndexes = new WeakMap<readonly ConntrackEntry[], TableIndex>();
+function tableIndex(raw: readonly ConntrackEntry[]): TableIndex | undefined {
+  // Frozen, not merely "not a draft": ctExpire assigns a plain filtered array
+  // to the draft, which ctNew then pushes to in place.
+  if (!Object.isFrozen(raw)) return undefined;
+  let idx = tableIndexes.get(raw);
+  if (idx) return idx;
+  let nextExpiry = Infinity;
+  const confirmedByTuple = new Map<string, { entry: ConntrackEntry; dir: 'orig' | 'reply' }>();
+  const byKey = new Map<string, number>();
+  raw.forEach((e0, i) => {
+    const e = latest(e0);
+    if (e.expiresMs < nextExpiry) nextExpiry = e.expiresMs;
+    const ko = storedKey(origOf(e));
+    byKey.set(ko, i);
+    if (!e.confirmed) return;
+    if (!confirmedByTuple.has(ko)) confirmedByTuple.set(ko, { entry: e, dir: 'orig' });
+    const kr = ctKey(replyOf(e));
+    if (!confirmedByTuple.has(kr)) confirmedByTuple.set(kr, { entry: e, dir: 'reply' });
+  });
+  idx = { nextExpiry, confirmedByTuple, byKey };
+  tableIndexes.set(raw, idx);
+  return idx;
+}
+
 /** Drop expired entries (the kernel's gc worker, done lazily at lookup). */
 export function ctExpire(ns: Draft<Netns>, now: number): void {
-  if (rawEntries(ns).some((e) => latest(e).expiresMs <= now)) ns.conntrack = ns.conntrack.filter((e) => e.expiresMs > now);
+  const raw = rawEntries(ns);
+  const idx = tableIndex(raw);
+  if (idx ? idx.nextExpiry <= now : raw.some((e) => latest(e).expiresMs <= now)) ns.conntrack = ns.conntrack.filter((e) => e.expiresMs > now);
 }
 
 /**
@@ -103,7 +144,10 @@ export function ctFind(
   t: ConntrackTuple,
   unconfirmed = false,
 ): { entry: ConntrackEntry; dir: 'orig' | 'reply' } | undefined {
-  for (const e0 of rawEntries(ns)) {
+  const raw = rawEntries(ns);
+  const idx = unconfirmed ? undefined : tableIndex(raw);
+  if (idx) return idx.confirmedByTuple.get(ctKey(t));
+  for (const e0 of raw) {
     const e = latest(e0);
     if (!e.confirmed && !unconfirmed) continue;
     if (sameTuple(origOf(e), t)) return { entry: e, dir: 'orig' };
@@ -126,6 +170,8 @@ export function ctPeek(ns: Draft<Netns> | Netns, key: string): ConntrackEntry | 
 
 function ctIndex(ns: Draft<Netns> | Netns, key: string): number {
   const raw = rawEntries(ns);
+  const idx = tableIndex(raw);
+  if (idx) return idx.byKey.get(key) ?? -1;
   // Newest first (a packet's flow is usually the latest one); keys are
   // unique in a table (ctNew replaces a stale unconfirmed entry of its key).
   for (let i = raw.length - 1; i >= 0; i--) if (storedKey(origOf(raw[i]!)) === key) return i;

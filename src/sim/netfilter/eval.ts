@@ -516,6 +516,16 @@ function ctViewOf(ns: Draft<Netns>, pkt: Ipv4Packet, forWrite = false): CtView {
   return { entry, dir: pkt.ct.dir, related: pkt.ct.state === 'RELATED', states };
 }
 
+/**
+ * Hand a step to the hook's receiver as a function when it takes one (the
+ * datapath's walk formats it only if the trace is read: NfEnv.lazySteps),
+ * else formatted now.
+ */
+function lazyStep(env: NfEnv, step: (s: Step) => void, make: () => Step): void {
+  if (env.lazySteps) (step as (s: Step | (() => Step)) => void)(make);
+  else step(make());
+}
+
 /** nf_conntrack_in(): attach the packet to its entry (creating one for a new flow). */
 function conntrackIn(ns: Draft<Netns>, pkt: Ipv4Packet, env: NfEnv, step: (s: Step) => void): Ipv4Packet {
   // Looped back through lo (or NOTRACKed): the packet keeps what it has.
@@ -531,24 +541,31 @@ function conntrackIn(ns: Draft<Netns>, pkt: Ipv4Packet, env: NfEnv, step: (s: St
       step({ kind: 'conntrack', action: 'ICMP error about an untracked flow: INVALID' });
       return bare;
     }
-    step({ kind: 'conntrack', action: `RELATED to ${tupleText(found.entry.orig)}` });
-    return { ...bare, ct: { key: ctKey(found.entry.orig), dir: found.dir, state: 'RELATED' } };
+    // Stored tuples are never changed in place (immutable once stored): a lazy step may keep one.
+    const orig = peek(peek(found.entry).orig);
+    lazyStep(env, step, () => ({ kind: 'conntrack', action: `RELATED to ${tupleText(orig)}` }));
+    return { ...bare, ct: { key: ctKey(orig), dir: found.dir, state: 'RELATED' } };
   }
   const t = tupleOf(pkt)!;
   const found = ctFind(ns, t);
   if (found) {
-    const e = ctGet(ns, ctKey(found.entry.orig))!;
+    // found.entry is a plain value; its original tuple is the draft's too (never changed in place).
+    const orig = peek(peek(found.entry).orig);
+    const key = ctKey(orig);
+    const e = ctGet(ns, key)!;
     ctSeen(e, found.dir, pkt, env.now);
     const state: CtRef['state'] = found.dir === 'reply' || e.seenReply ? 'ESTABLISHED' : 'NEW';
-    step({ kind: 'conntrack', action: `${state}${found.dir === 'reply' ? ' (reply)' : ''}: ${tupleText(e.orig as ConntrackTuple)}` });
-    return { ...bare, ct: { key: ctKey(e.orig as ConntrackTuple), dir: found.dir, state } };
+    const dir = found.dir;
+    lazyStep(env, step, () => ({ kind: 'conntrack', action: `${state}${dir === 'reply' ? ' (reply)' : ''}: ${tupleText(orig)}` }));
+    return { ...bare, ct: { key, dir, state } };
   }
   if (!mayStartFlow(pkt)) {
     step({ kind: 'conntrack', action: 'no flow for this packet: INVALID' });
     return bare;
   }
-  const e = ctNew(ns, t, pkt, env.now);
-  step({ kind: 'conntrack', action: `NEW flow ${tupleText(e.orig as ConntrackTuple)}` });
+  // The new entry's original tuple is `t` itself (a plain value).
+  ctNew(ns, t, pkt, env.now);
+  lazyStep(env, step, () => ({ kind: 'conntrack', action: `NEW flow ${tupleText(t)}` }));
   return { ...bare, ct: { key: ctKey(t), dir: 'orig', state: 'NEW' } };
 }
 

@@ -65,6 +65,12 @@ export interface NfEnv {
   readonly nextHop?: Ip4;
   /** Receives trace steps: one 'netfilter' step per deciding rule/policy, 'nat' and 'conntrack' steps. */
   readonly step?: (s: Step) => void;
+  /**
+   * `step` also takes a function making the step (formatted only when the
+   * trace is read: the datapath walk's StepRec); conntrack steps are then
+   * passed that way.
+   */
+  readonly lazySteps?: boolean;
 }
 
 /** Where a verdict was decided: the rule in `iptables -S` form (`-A FORWARD -p tcp -j DROP`) or the policy (`-P FORWARD DROP`). */

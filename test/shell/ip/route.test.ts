@@ -100,4 +100,40 @@ describe('ip route', () => {
       '[ {\n        "dst": "10.14.0.7",\n        "dev": "a",\n        "prefsrc": "10.14.0.1",\n        "flags": [ ],\n        "uid": 0,\n        "cache": [ ]\n    } ]\n',
     );
   });
+  it('route get prints the mtu metric and a learnt path MTU (rt_fill_info RTA_METRICS)', () => {
+    // Expected strings from the kernel (6.x, iproute2 6.1). A path MTU learnt from "frag needed"
+    // replaces the route's mtu and brings the exception's `expires` (the kernel printed 598, 599 or
+    // 600 right after learning, from jiffies; the twin's clock stands still at 599).
+    const o = runScript(
+      [
+        'ip netns add a', 'ip netns add r', 'ip netns add b',
+        'ip link add va type veth peer name ra netns r', 'ip link set va netns a', 'ip -n r link add rb type veth peer name vb netns b',
+        'ip -n a addr add 10.0.1.2/24 dev va', 'ip -n a link set va up', 'ip -n r addr add 10.0.1.1/24 dev ra', 'ip -n r link set ra up',
+        'ip -n r addr add 10.0.2.1/24 dev rb', 'ip -n r link set rb up mtu 1400', 'ip -n b addr add 10.0.2.2/24 dev vb', 'ip -n b link set vb up mtu 1400',
+        'ip netns exec r sysctl -qw net.ipv4.ip_forward=1', 'ip -n a route add default via 10.0.1.1', 'ip -n b route add default via 10.0.2.1',
+        'ip -n a route add 10.0.9.0/24 via 10.0.1.1 mtu 1300', 'ip -n a route add 10.0.7.5 dev va mtu 1280', 'ip -n r route add 10.0.6.0/24 via 10.0.2.2 mtu 1350',
+        'ip -n a route get 10.0.9.5', 'ip -n a -j route get 10.0.9.5', 'ip -n a -o route get 10.0.9.5', 'ip -n a route get 10.0.7.5 from 10.0.1.2',
+        'ip -n r route get 10.0.6.1 from 10.0.1.2 iif ra', 'ip -n r -j route get 10.0.6.1 from 10.0.1.2 iif ra', 'ip -n r route get 10.0.2.2 from 10.0.1.2 iif ra',
+        'ip -n a route get 10.0.2.2', 'ip netns exec a ping -c1 -W1 -M do -s 1472 10.0.2.2 >/dev/null',
+        'ip -n a route get 10.0.2.2', 'ip -n a -j route get 10.0.2.2', 'ip -n a route get 10.0.2.2 from 10.0.1.2', 'ip -n a route get 10.0.2.1',
+        'ip -n a route get 10.0.1.2',
+      ].join('\n') + '\n',
+    ).output;
+    expect(o).toBe(
+      '10.0.9.5 via 10.0.1.1 dev va src 10.0.1.2 uid 0 \n    cache mtu 1300 \n' +
+        '[{"dst":"10.0.9.5","gateway":"10.0.1.1","dev":"va","prefsrc":"10.0.1.2","flags":[],"uid":0,"cache":[],"metrics":[{"mtu":1300}]}]\n' +
+        '10.0.9.5 via 10.0.1.1 dev va src 10.0.1.2 uid 0 \\    cache mtu 1300 \n' +
+        '10.0.7.5 from 10.0.1.2 dev va uid 0 \n    cache mtu 1280 \n' +
+        '10.0.6.1 from 10.0.1.2 via 10.0.2.2 dev rb \n    cache mtu 1350 iif ra \n' +
+        '[{"dst":"10.0.6.1","from":"10.0.1.2","gateway":"10.0.2.2","dev":"rb","flags":[],"cache":[],"metrics":[{"mtu":1350}],"iif":"ra"}]\n' +
+        '10.0.2.2 from 10.0.1.2 dev rb \n    cache iif ra \n' +
+        '10.0.2.2 via 10.0.1.1 dev va src 10.0.1.2 uid 0 \n    cache \n' +
+        '10.0.2.2 via 10.0.1.1 dev va src 10.0.1.2 uid 0 \n    cache expires 599sec mtu 1400 \n' +
+        '[{"dst":"10.0.2.2","gateway":"10.0.1.1","dev":"va","prefsrc":"10.0.1.2","flags":[],"uid":0,"cache":[],"expires":599,"metrics":[{"mtu":1400}]}]\n' +
+        '10.0.2.2 from 10.0.1.2 via 10.0.1.1 dev va uid 0 \n    cache expires 599sec mtu 1400 \n' +
+        // The exception is per destination: 10.0.2.1 through the same gateway has none; a local one none either.
+        '10.0.2.1 via 10.0.1.1 dev va src 10.0.1.2 uid 0 \n    cache \n' +
+        'local 10.0.1.2 dev lo src 10.0.1.2 uid 0 \n    cache <local> \n',
+    );
+  });
 });

@@ -87,4 +87,25 @@ describe('vxlan datapath', () => {
     expect(vxlanSrcPort(w, 'h1', vx(w, 'h1'), f)).toBe(p);
     expect(flowHash(f)).toBe(flowHash({ ...f }));
   });
+
+  it('hashes the inner flow symmetrically, without MACs or the ICMP echo id (one outer port per address pair)', () => {
+    // Kernel: pings with other ids between the same two addresses, and their echo replies, all
+    // leave by one outer source port (the outer flows in conntrack), forwarded or local.
+    const ip = (src: number, dst: number, extra: object): Frame =>
+      ({
+        src: '02:00:00:00:47:01' as Mac,
+        dst: '02:00:00:00:47:02' as Mac,
+        type: 'ipv4',
+        ip: { src, dst, proto: 1, ttl: 64, len: 84, df: true, tos: 0, id: 0, mark: 0, ...extra },
+      }) as Frame;
+    const req = ip(1, 2, { icmp: { type: 8, code: 0, id: 21, seq: 1 } });
+    const reply = { ...ip(2, 1, { icmp: { type: 0, code: 0, id: 21, seq: 1 } }), src: '02:00:00:00:47:02' as Mac, dst: '02:00:00:00:47:01' as Mac } as Frame;
+    expect(flowHash(reply)).toBe(flowHash(req));
+    expect(flowHash(ip(1, 2, { icmp: { type: 8, code: 0, id: 99, seq: 1 } }))).toBe(flowHash(req));
+    expect(flowHash(ip(1, 3, { icmp: { type: 8, code: 0, id: 21, seq: 1 } }))).not.toBe(flowHash(req));
+    // TCP/UDP: the ports count, in the same symmetric order.
+    const udp = ip(1, 2, { proto: 17, ports: { sport: 40000, dport: 53 } });
+    expect(flowHash(ip(2, 1, { proto: 17, ports: { sport: 53, dport: 40000 } }))).toBe(flowHash(udp));
+    expect(flowHash(ip(1, 2, { proto: 17, ports: { sport: 40001, dport: 53 } }))).not.toBe(flowHash(udp));
+  });
 });

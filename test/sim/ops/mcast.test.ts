@@ -64,3 +64,37 @@ describe('device multicast lists (settleLinks)', () => {
     expect(solicitedNode('02:00:00:ab:cd:ef' as Mac)).toBe('33:33:ff:ab:cd:ef');
   });
 });
+
+// Counters recorded on Linux 6.18 (conformance 407-bridge-igmp-report).
+describe("a snooping bridge's IGMPv3 reports (224.0.0.106)", () => {
+  const counts = (out: string) => [...out.matchAll(/^ +(\d+) +(\d+) /gm)].map((m) => `${m[1]}/${m[2]}`);
+
+  it('sends two 40-byte reports through OUTPUT when it comes up, none for a port that comes up later; mcast_snooping 0 sends none', () => {
+    const out = run(
+      'ip netns exec n iptables -A OUTPUT -p igmp\n' +
+        'ip -n n link add br0 type bridge\nip -n n link add br1 type bridge mcast_snooping 0\n' +
+        'ip -n n link add p0 type veth peer name e0\nip -n n link set p0 master br0\nip -n n link set e0 up\n' +
+        'ip -n n link set br1 up\nip -n n link set br0 up\nip netns exec n iptables -L OUTPUT -n -v -x\n' +
+        'sleep 2\nip netns exec n iptables -L OUTPUT -n -v -x\n' +
+        'ip -n n link set p0 up\nsleep 2\nip netns exec n iptables -L OUTPUT -n -v -x\n',
+    );
+    expect(counts(out)).toEqual(['0/0', '2/80', '2/80']);
+  });
+
+  it('floods them to the ports forwarding at the time: a VXLAN port encapsulates them, the far end learns the MAC', () => {
+    const script =
+      'ip netns add m\n' +
+      'ip link add ua netns n type veth peer name ub netns m\n' +
+      'ip -n n addr add 10.47.0.1/24 dev ua\nip -n m addr add 10.47.0.2/24 dev ub\nip -n n link set ua up\nip -n m link set ub up\n' +
+      'ip netns exec n iptables -A OUTPUT -p udp --dport 4789\n' +
+      'ip -n n link add br0 address 02:00:00:00:47:01 type bridge\n' +
+      'ip -n n link add vx0 type vxlan id 7 dstport 4789 local 10.47.0.1 dev ua\nip -n n link set vx0 master br0\n' +
+      'bridge -n n fdb append 00:00:00:00:00:00 dev vx0 dst 10.47.0.2\n' +
+      'ip -n m link add vx0 type vxlan id 7 dstport 4789 local 10.47.0.2 dev ub\nip -n m link set vx0 up\n' +
+      'ip -n n link set vx0 up\nip -n n link set br0 up\n';
+    const first = run(script + 'bridge -n m fdb show dev vx0\nip netns exec n iptables -L OUTPUT -n -v -x\n');
+    expect(first).toContain('02:00:00:00:47:01 dst 10.47.0.1 self \n');
+    expect(counts(first)).toEqual(['1/90']);
+    expect(counts(run(script + 'sleep 1\nip netns exec n iptables -L OUTPUT -n -v -x\n'))).toEqual(['2/180']);
+  });
+});
