@@ -1,5 +1,5 @@
 # 252-bridge-fdb-ops: bridge fdb add/append/replace/del and bridge link set.
-# Tests: master entries permanent/static (dynamic refused: EPERM), replace
+# Tests: master entries permanent/static (dynamic refused on a disabled port: EPERM), replace
 # keeps the entry's place, append on a bridge, entries on the bridge itself
 # (`dev br0` without master -> "dev br0 master br0 permanent", `master` ->
 # EOPNOTSUPP), deleting a port's own local entry, del of a missing entry

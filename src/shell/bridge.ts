@@ -300,7 +300,7 @@ function fdbChange(ctx: CmdContext, verb: FdbRequest['verb'], args: readonly str
     ...(viaIndex !== undefined ? { via: viaIndex } : {}),
   };
   const r = fdbModify(world, ctx.ns, req);
-  if (!r.ok) return fail(world, r.error + '\n');
+  if (!r.ok) return fail('world' in r ? r.world : world, r.error + '\n');
   return res(r.world, '');
 }
 

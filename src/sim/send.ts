@@ -118,6 +118,7 @@ export function runWalks(
           pmtudisc: s.pmtudisc,
           title: `${s.why}: ${pktSummary(s.pkt)} from ${nsLabel(s.ns)}`,
           ...(s.transparent ? { transparent: true } : {}),
+          ...(s.icmpSocket ? { icmpSocket: true } : {}),
         },
       });
     }

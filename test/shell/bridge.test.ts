@@ -10,7 +10,7 @@ const setup =
 
 // Expected texts recorded with iproute2 6.1 on Linux 6.18.
 describe('bridge fdb', () => {
-  it('adds master entries (permanent by default, static), refuses dynamic and duplicates, replaces in place', () => {
+  it('adds master entries (permanent by default, static), refuses dynamic on a disabled port and duplicates, replaces in place', () => {
     const out = run(
       setup +
         'bridge -n n fdb add 02:00:00:00:00:aa dev v1 master\n' +
@@ -122,5 +122,61 @@ describe('bridge link', () => {
     expect(run(base + more + 'bridge -n h link show\n')).toBe(
       '3: vA@d3: <BROADCAST,MULTICAST,UP,LOWER_UP,M-DOWN> mtu 1500 master br0 state disabled priority 32 cost 2 \n',
     );
+  });
+});
+
+// fdb_add_entry() on Linux 6.18 (conformance/scripts/258-bridge-fdb-add-forms.sh).
+describe('bridge fdb add ... dynamic', () => {
+  const up = setup + 'ip -n n link set br0 up\nip -n n link set v1 up\nip -n n link set v1p up\n';
+
+  it('is accepted on a forwarding port and printed without a state; EPERM on a disabled one, before EEXIST', () => {
+    const out = run(
+      setup +
+        'bridge -n n fdb add 02:00:00:00:00:aa dev v1 master static\n' +
+        'bridge -n n fdb add 02:00:00:00:00:aa dev v1 master dynamic\n' +
+        'ip -n n link set br0 up\nip -n n link set v1 up\nip -n n link set v1p up\n' +
+        'bridge -n n fdb add 02:00:00:00:00:ac dev v1 master dynamic\necho rc=$?\n' +
+        'bridge -n n fdb add 02:00:00:00:00:aa dev v1 master dynamic\n' +
+        'bridge -n n fdb replace 02:00:00:00:00:01 dev v1 master dynamic\n' +
+        'bridge -n n fdb show br br0 dynamic\n' +
+        'bridge -n n -j fdb show dev v1 state static\n',
+    );
+    expect(out).toBe(
+      'RTNETLINK answers: Operation not permitted\n' +
+        'rc=0\n' +
+        'RTNETLINK answers: File exists\n' +
+        '02:00:00:00:00:ac dev v1 master br0 \n' +
+        '02:00:00:00:00:aa dev v1 master br0 static\n' +
+        '02:00:00:00:00:01 dev v1 master br0 \n' +
+        '[{"mac":"02:00:00:00:00:aa","flags":[],"master":"br0","state":"static"}]\n',
+    );
+  });
+
+  it('master self: keeps the bridge entry when the veth refuses its own (EINVAL); the bridge itself needs permanent', () => {
+    const out = run(
+      up +
+        'bridge -n n fdb add 02:00:00:00:00:a9 dev v1 master self dynamic\n' +
+        'bridge -n n fdb add 02:00:00:00:00:c6 dev br0 static\n' +
+        'bridge -n n fdb add 02:00:00:00:00:c3 dev br0 master dynamic\n' +
+        'bridge -n n fdb show br br0 dynamic\n',
+    );
+    expect(out).toBe(
+      'RTNETLINK answers: Invalid argument\n' +
+        'RTNETLINK answers: Invalid argument\n' +
+        'RTNETLINK answers: Operation not supported\n' +
+        '02:00:00:00:00:a9 dev v1 master br0 \n',
+    );
+  });
+
+  it('a port leaving forwarding loses its dynamic entries, static ones stay (br_fdb_delete_by_port)', () => {
+    const out = run(
+      up +
+        'bridge -n n fdb add 02:00:00:00:00:e1 dev v1 master dynamic\n' +
+        'bridge -n n fdb add 02:00:00:00:00:e2 dev v1 master static\n' +
+        'ip -n n link set v1p down\n' +
+        'ip -n n link set v1p up\n' +
+        'bridge -n n fdb show br br0 dynamic\n',
+    );
+    expect(out).toBe('02:00:00:00:00:e2 dev v1 master br0 static\n');
   });
 });

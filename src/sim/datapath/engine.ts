@@ -50,6 +50,8 @@ export interface Spawn {
   readonly pmtudisc: PmtuDisc;
   /** The source need not be local (a RST sent by iptables REJECT on behalf of the destination). */
   readonly transparent?: boolean;
+  /** Sent by the namespace's kernel ICMP socket (icmp_reply, icmp_send): see LocalOutOpts.icmpSocket. */
+  readonly icmpSocket?: boolean;
 }
 
 /** A packet that reached a local socket (or the ICMP error handler) of a namespace. */
@@ -91,6 +93,8 @@ export type WalkStart =
       readonly title?: string;
       /** Keep a non-local source (see Spawn.transparent). */
       readonly transparent?: boolean;
+      /** See Spawn.icmpSocket. */
+      readonly icmpSocket?: boolean;
     }
   | { readonly kind: 'rx'; readonly ns: NsName; readonly ifindex: number; readonly frame: Frame; readonly title?: string };
 
@@ -451,6 +455,7 @@ export function walk(world: World, start: WalkStart, opts: WalkOptions = {}): Wa
         ...(start.oif !== undefined ? { oif: start.oif } : {}),
         pmtudisc: start.pmtudisc ?? 'want',
         ...(start.transparent ? { transparent: true } : {}),
+        ...(start.icmpSocket ? { icmpSocket: true } : {}),
       });
       w.syncOutput = false;
     });

@@ -27,6 +27,8 @@ export interface HookOpts {
   readonly bridged?: boolean;
   /** The packet's route is local (RTCF_LOCAL): REJECT's ICMP comes from pkt.dst. */
   readonly localRoute?: boolean;
+  /** The packet is the kernel ICMP socket's own (OUTPUT): REJECT sends no error (IcmpSendOpts.xmitLocked). */
+  readonly icmpSocket?: boolean;
 }
 
 /** Has the namespace any iptables table (hooks registered)? Without allocating its key list per packet. */
@@ -99,13 +101,17 @@ export function applyVerdict(w: Walk, ns: NsName, hook: Hook, r: NfResult, o: Ho
   // PREROUTING and INPUT to the sending socket (ping: "From 10.0.0.1
   // icmp_seq=1 Destination Port Unreachable"; nc: "Connection refused"),
   // unless a rule rejects the error too (icmp_send never answers an error:
-  // then nothing reaches the sender). Checked on the kernel (406).
+  // then nothing reaches the sender). Checked on the kernel (406). A REJECTed
+  // echo reply gets no error either: the ICMP socket sending it holds
+  // icmp_xmit_lock (checked on the kernel: ping from the peer, INPUT and the
+  // rule count, the OUTPUT policy stays at 0).
   const code = r.icmpCode ?? REJECT_ICMP_CODE[r.with] ?? 3;
   icmpSend(w, ns, p, {
     type: ICMP_DEST_UNREACH,
     code,
     localRoute: o.localRoute ?? hook === 'INPUT',
     ...(o.inIfindex !== undefined ? { inIfindex: o.inIfindex } : {}),
+    ...(o.icmpSocket && hook === 'OUTPUT' ? { xmitLocked: true } : {}),
   });
   return undefined;
 }

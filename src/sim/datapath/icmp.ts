@@ -38,6 +38,13 @@ export interface IcmpSendOpts {
   readonly inIfindex?: number;
   /** The error leaves later than the walk's start (ARP failure: after the probes). */
   readonly delayMs?: number;
+  /**
+   * The offending packet is the ICMP socket's own, still in its OUTPUT hook:
+   * icmp_reply/__icmp_send hold icmp_xmit_lock while ip_push_pending_frames
+   * runs ip_local_out, so a REJECT there finds the lock taken
+   * (spin_trylock fails in icmp_xmit_lock) and sends nothing.
+   */
+  readonly xmitLocked?: boolean;
 }
 
 function sysctlNum(w: Walk, ns: NsName, key: string, dflt: number): number {
@@ -89,6 +96,10 @@ export function icmpSend(w: Walk, ns: NsName, off: Ipv4Packet, o: IcmpSendOpts):
     w.step({ kind: 'icmp', action: `no ${what}: the packet was sent to a broadcast/multicast address` });
     return false;
   }
+  if (o.xmitLocked) {
+    w.step({ kind: 'icmp', action: `no ${what}: the packet is the ICMP socket's own reply, sent under icmp_xmit_lock` });
+    return false;
+  }
   // __icmp_send: "Construct source address": the destination if the packet was
   // for us; otherwise 0, letting the route back choose (unless
   // icmp_errors_use_inbound_ifaddr picks the inbound device's address).
@@ -128,7 +139,7 @@ export function icmpSend(w: Walk, ns: NsName, off: Ipv4Packet, o: IcmpSendOpts):
     mark: 0,
   };
   w.step({ kind: 'icmp', action: `${what} sent from ${formatIp4(src)} to ${formatIp4(off.src)}` });
-  w.spawn({ ns, pkt, delayMs: o.delayMs ?? 0, why: what, pmtudisc: 'dont' });
+  w.spawn({ ns, pkt, delayMs: o.delayMs ?? 0, why: what, pmtudisc: 'dont', icmpSocket: true });
   return true;
 }
 
@@ -180,5 +191,5 @@ export function icmpEcho(w: Walk, ns: NsName, req: Ipv4Packet, broadcast: boolea
   };
   w.step(() => ({ kind: 'deliver', action: `echo request answered: echo reply ${formatIp4(src)} -> ${formatIp4(req.src)}` }));
   w.decide('delivered', () => `echo request delivered to ${ns === '/' ? 'the host' : `netns ${ns}`}, which replies`, ns);
-  w.spawn({ ns, pkt: reply, delayMs: 0, why: 'ICMP echo reply', pmtudisc: 'dont' });
+  w.spawn({ ns, pkt: reply, delayMs: 0, why: 'ICMP echo reply', pmtudisc: 'dont', icmpSocket: true });
 }

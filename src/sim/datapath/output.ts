@@ -26,6 +26,11 @@ export interface LocalOutOpts {
   readonly pmtudisc: PmtuDisc;
   /** The packet's source need not be ours (nf_send_reset: the RST is sent as if from the destination). */
   readonly transparent?: boolean;
+  /**
+   * The kernel's ICMP socket sends it (an echo reply, an ICMP error): a REJECT
+   * in OUTPUT answers nothing (icmp_xmit_lock is held; see IcmpSendOpts.xmitLocked).
+   */
+  readonly icmpSocket?: boolean;
 }
 
 const ERRNO_DISPOSITION: Record<string, Disposition> = {
@@ -86,7 +91,7 @@ export function localOut(w: Walk, ns: NsName, pkt0: Ipv4Packet, o: LocalOutOpts)
   }
   // OUTPUT hook; DNAT may change the destination: route again (ip_route_me_harder).
   const outRes = runNfHook(w, ns, 'OUTPUT', pkt, { out: route.dev });
-  const afterOut = applyVerdict(w, ns, 'OUTPUT', outRes, { localRoute: route.type === 'local' });
+  const afterOut = applyVerdict(w, ns, 'OUTPUT', outRes, { localRoute: route.type === 'local', ...(o.icmpSocket ? { icmpSocket: true } : {}) });
   if (!afterOut) {
     // NF_DROP in OUTPUT (REJECT too: it sends its error, then drops): sendmsg returns EPERM.
     if (outRes.verdict !== 'accept') w.localError = { errno: 'EPERM' };

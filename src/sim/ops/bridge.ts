@@ -384,6 +384,49 @@ export function reconcileBridgesDraft(dns: Draft<Netns>, now: number): void {
   }
 }
 
+/**
+ * br_stp_disable_port() -> br_fdb_delete_by_port(br, p, 0, 0): a port that
+ * leaves the forwarding state (bridge down, port down, carrier lost) loses
+ * its non-static entries, learned or added as `dynamic`; permanent and
+ * static ones stay. Kept as the invariant it gives (no dynamic entry on a
+ * port that is not forwarding: learning and `fdb add ... dynamic` need the
+ * port forwarding) so settling finds it from the state alone. The ports with
+ * dynamic entries to drop, per bridge, read on the settled-before world
+ * (a port's state needs its veth peer, maybe in another namespace).
+ */
+export function disabledPortEntries(world: World, nsName: NsName): Map<number, Set<number>> | undefined {
+  const ns = world.ns[nsName];
+  if (!ns) return undefined;
+  let out: Map<number, Set<number>> | undefined;
+  for (const br of Object.values(ns.links)) {
+    if (br.kind !== 'bridge') continue;
+    const seen = new Map<number, boolean>();
+    for (const e of br.fdb) {
+      if (e.state !== 'dynamic' || e.ifindex === br.ifindex) continue;
+      let off = seen.get(e.ifindex);
+      if (off === undefined) {
+        const port = ns.links[e.ifindex];
+        off = port !== undefined && port.master === br.ifindex && portState(world, nsName, port) !== 'forwarding';
+        seen.set(e.ifindex, off);
+      }
+      if (!off) continue;
+      out ??= new Map();
+      let ports = out.get(br.ifindex);
+      if (!ports) out.set(br.ifindex, (ports = new Set()));
+      ports.add(e.ifindex);
+    }
+  }
+  return out;
+}
+
+/** Drop the dynamic entries disabledPortEntries() found. */
+export function flushDisabledPortsDraft(dns: Draft<Netns>, drop: Map<number, Set<number>>): void {
+  for (const [brIfindex, ports] of drop) {
+    const dbr = dns.links[brIfindex] as Draft<BridgeLink> | undefined;
+    if (dbr) dbr.fdb = dbr.fdb.filter((e) => !(e.state === 'dynamic' && ports.has(e.ifindex)));
+  }
+}
+
 // ---------------------------------------------------------------------------
 // learning (called by the datapath on port ingress)
 
@@ -438,7 +481,7 @@ export interface FdbRequest {
  * port's master; with `self` the device's own table: a bridge's own entries,
  * a VXLAN's remotes, or another device's unicast address list.
  */
-export function fdbModify(world: World, nsName: NsName, req: FdbRequest): OpResult {
+export function fdbModify(world: World, nsName: NsName, req: FdbRequest): OpResult | { readonly ok: false; readonly error: string; readonly world: World } {
   const ns = world.ns[nsName];
   const dev = ns?.links[req.ifindex];
   if (!ns || !dev) return err('RTNETLINK answers: No such device');
@@ -461,7 +504,10 @@ export function fdbModify(world: World, nsName: NsName, req: FdbRequest): OpResu
         : d2.kind === 'vxlan'
           ? vxlanFdbModify(w, nsName, d2, req)
           : ucModify(w, nsName, d2, req);
-    if (!r.ok) return r;
+    // rtnl_fdb_add() does not undo the master's change when the device's own
+    // ndo_fdb_add fails (`master self dynamic` on a veth: the bridge entry is
+    // added, then ndo_dflt_fdb_add says EINVAL): the error carries that world.
+    if (!r.ok) return did ? { ok: false, error: r.error, world: w } : r;
     w = r.world;
     did = true;
   }
@@ -483,9 +529,18 @@ function bridgeFdbModify(world: World, nsName: NsName, brIfindex: number, req: F
       }),
     );
   }
-  // fdb_add_entry(): NUD_REACHABLE from user space is refused ("dynamic").
-  if (req.state === 'dynamic') return err(RTNL_PERM);
   if (!isUnicastMac(req.mac) || req.mac === ZERO_MAC) return err(RTNL_INVAL);
+  // fdb_add_entry(), in its order: an entry on the bridge itself must be
+  // NUD_PERMANENT ("RTM_NEWNEIGH br0 without NUD_PERMANENT": EINVAL); a
+  // `dynamic` (NUD_REACHABLE) entry needs its port in learning/forwarding
+  // state (EPERM on a disabled port); only then NLM_F_EXCL meets an
+  // existing entry (EEXIST).
+  const onBridge = req.ifindex === brIfindex;
+  if (onBridge && req.state !== 'permanent') return err(RTNL_INVAL);
+  if (!onBridge && req.state === 'dynamic') {
+    const port = world.ns[nsName]!.links[req.ifindex]!;
+    if (portState(world, nsName, port) !== 'forwarding') return err(RTNL_PERM);
+  }
   if (existing && req.verb === 'add') return err(RTNL_EXIST);
   return okw(
     produce(world, (d) => {

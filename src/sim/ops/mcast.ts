@@ -16,7 +16,8 @@
  *   veth learns its MAC, and so does a VXLAN peer (see chatter());
  * - a snooping bridge's two IGMPv3 reports for 224.0.0.106 after it comes up,
  *   sent as real packets through the datapath (see igmpReport()).
- * - bridges follow changes made elsewhere to their ports (reconcileBridgesDraft).
+ * - bridges follow changes made elsewhere to their ports (reconcileBridgesDraft),
+ *   and a port that stops forwarding loses its dynamic entries (disabledPortEntries).
  *
  * Orders observed on Linux 6.18 (`bridge fdb show dev X`):
  *   created:                      33:33:00:00:00:01
@@ -31,7 +32,7 @@ import { ZERO_MAC, type Ip4, type Mac } from '../../model/addr.js';
 import { hasCarrier } from '../../model/queries.js';
 import type { BridgeLink, FdbEntry, L2State, Link, Netns, NsName, VxlanLink, World } from '../../model/world.js';
 import { vxlanAgeingMs, vxlanLiveFdb, vxlanSnoopDraft } from './vxlan.js';
-import { ageingMs, fdbExpired, fdbLearnDraft, initialL2, masterOf, portState, reconcileBridgesDraft } from './bridge.js';
+import { ageingMs, disabledPortEntries, fdbExpired, fdbLearnDraft, flushDisabledPortsDraft, initialL2, masterOf, portState, reconcileBridgesDraft } from './bridge.js';
 import { ipv6Enabled } from './sysctl.js';
 import { walk } from '../datapath/engine.js';
 import { IGMPV3_ALL_MCR } from '../datapath/mcast-input.js';
@@ -355,13 +356,21 @@ function settleNamespaces(world: World, only: ReadonlySet<NsName> | undefined): 
   if (only !== undefined) settleCheck.visited += names.length;
   // Bridges first: port MACs, deleted ports (cheap when nothing changed).
   let w = world;
+  // Ports no longer forwarding lose their dynamic entries (br_stp_disable_port).
+  const flush = new Map<NsName, Map<number, Set<number>>>();
+  for (const n of names) {
+    const f = disabledPortEntries(world, n);
+    if (f) flush.set(n, f);
+  }
   const needsReconcile = names.filter((n) =>
-    only === undefined ? Object.values(world.ns[n]!.links).some((l) => l.kind === 'bridge' || l.kind === 'vxlan') : reconcileWouldChange(world.ns[n]!, world.clockMs),
+    only === undefined ? Object.values(world.ns[n]!.links).some((l) => l.kind === 'bridge' || l.kind === 'vxlan') : flush.has(n) || reconcileWouldChange(world.ns[n]!, world.clockMs),
   );
   if (needsReconcile.length > 0) {
     w = produce(w, (d) => {
       for (const n of needsReconcile) {
         const ns = d.ns[n]!;
+        const f = flush.get(n);
+        if (f) flushDisabledPortsDraft(ns, f);
         reconcileBridgesDraft(ns, d.clockMs);
         // vxlan_cleanup(): learned remotes age out too.
         for (const l of Object.values(ns.links)) {

@@ -53,6 +53,19 @@ describe('REJECT in OUTPUT', () => {
     expect(r.events).toEqual([]);
   });
 
+  it("sends no error for the ICMP socket's own echo reply (icmp_xmit_lock is held)", () => {
+    // Kernel: b pings a, a's OUTPUT rejects the reply; the request and the reply
+    // count once each and no error goes through OUTPUT, lo and INPUT.
+    const r = probe(world('ip netns exec a iptables -A OUTPUT -d 10.0.0.2 -j REJECT\n'), { from: 'b', to: ip('10.0.0.1'), proto: 'icmp' });
+    expect(r.traces.map((t) => t.disposition)).toEqual(['delivered', 'rejected']);
+    expect(r.events.filter((e) => e.pkt.icmp?.type === ICMP_DEST_UNREACH)).toEqual([]);
+    // Rules count where base-chain policies (made by -A, nft) do not: the
+    // error would be one more packet of `-A OUTPUT -p icmp`.
+    const rules = 'ip netns exec a iptables -A INPUT -p icmp\nip netns exec a iptables -A OUTPUT -p icmp\nip netns exec a iptables -A OUTPUT -d 10.0.0.2 -j REJECT\n';
+    const out = runScript(`${SETUP}${rules}ip netns exec b ping -c 1 -W 1 10.0.0.1\nip netns exec a iptables-save -c\n`).sections.at(-1)!.output;
+    expect(out).toContain('[1:84] -A INPUT -p icmp\n[1:84] -A OUTPUT -p icmp\n[1:84] -A OUTPUT -d 10.0.0.2/32 -j REJECT');
+  });
+
   it('tcp-reset: the RST, from the destination, reaches the connecting socket', () => {
     const r = probe(world('ip netns exec a iptables -A OUTPUT -p tcp -d 10.0.0.2 -j REJECT --reject-with tcp-reset\n'), { from: 'a', to: ip('10.0.0.2'), proto: 'tcp', dport: 80 });
     const rst = r.events.find((e) => e.pkt.ports?.flags === 'RSTACK');
