@@ -41,4 +41,4 @@ ip -n n202b neigh flush dev v202b
 ip netns exec n202a sysctl -qw net.ipv4.conf.all.arp_announce=2
 ip netns exec n202a ping -c 1 -W 1 -I 10.202.5.1 10.202.0.2
 echo rc=$?
-ip -n n202b neigh show
+ip -n n202b neigh show 10.202.0.1

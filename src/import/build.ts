@@ -387,7 +387,10 @@ function wireStandIns(
       uns.peerIds[tn] = uns.peerIds[tn] ?? uid;
       const addr = link.addrs.find((a) => a.scope === 'global' || a.scope === 0);
       let where = 'not attached to any segment';
-      if (s.what === 'physical' && addr) {
+      // A macvlan (or ipvlan) is a port on its parent's Ethernet: siblings of one parent in bridge
+      // mode reach each other as NICs on one switch do, so it joins its subnet's segment as a NIC.
+      const nicLike = s.what === 'physical' || s.what === 'macvlan' || s.what === 'ipvlan';
+      if (nicLike && addr) {
         const net = (addr.local & maskOf(addr.prefixLen)) >>> 0;
         let seg = segments.find((g) => g.len === addr.prefixLen && prefixContains({ addr: g.net, len: g.len }, addr.local));
         if (!seg) {

@@ -219,7 +219,16 @@ export function buildNetns(c: NsBuildContext, b: BundleNetns): BuiltNs {
       ...(qdisc === 'noqueue' || (qdisc !== undefined && qdisc !== 'noop' && adminUp) ? { qdisc: 'noqueue' as const } : {}),
       ...(adminUp && !carrier && (operstate === 'DOWN' || operstate === 'LOWERLAYERDOWN') ? { noCarrierOper: operstate } : {}),
     };
-    const l2 = l2Of(c, a, fdbJson, name, mac, adminUp, carrier, kind, conf6['disable_ipv6']);
+    const l2base = l2Of(c, a, fdbJson, name, mac, adminUp, carrier, kind, conf6['disable_ipv6']);
+    // uc_promisc cannot be read back directly: it is what promiscuity holds beyond the PROMISC flag
+    // and a bridge port's own count (see L2State.ucPromisc); it sticks while the device is down.
+    // Only devices without unicast filtering (not a bridge or VXLAN) have one; while up it means a
+    // non-empty uc list.
+    const promiscCount = num(lj, 'promiscuity') ?? 0;
+    const explained = (flags.includes('PROMISC') ? 1 : 0) + (str(lj, 'master') !== undefined ? 1 : 0);
+    const ucCapable = kind !== 'bridge' && kind !== 'vxlan' && (!adminUp || (l2base.uc?.length ?? 0) > 0);
+    const ucPromisc = ucCapable && promiscCount > explained;
+    const l2 = ucPromisc ? { ...l2base, ucPromisc } : l2base;
     const withL2 = linkType === 'loopback' ? common : { ...common, l2 };
 
     if (linkType === 'loopback') {
@@ -394,14 +403,20 @@ function l2Of(c: NsBuildContext, a: Obj | undefined, fdb: readonly Obj[], name: 
   };
 }
 
-function fdbEntries(fdb: readonly Obj[], master: string, nameToIndex: ReadonlyMap<number | string, number>, now: number): { e: Obj; ifindex: number; updatedMs: number }[] {
-  const out: { e: Obj; ifindex: number; updatedMs: number }[] = [];
+/** `bridge -j -s fdb`'s "used" (seconds since the entry last forwarded), when it differs from "updated". */
+function usedOf(e: Obj, now: number): { usedMs?: number } {
+  const used = num(e, 'used');
+  return used !== undefined && used !== num(e, 'updated') ? { usedMs: now - 1000 * used } : {};
+}
+
+function fdbEntries(fdb: readonly Obj[], master: string, nameToIndex: ReadonlyMap<number | string, number>, now: number): { e: Obj; ifindex: number; updatedMs: number; used: { usedMs?: number } }[] {
+  const out: { e: Obj; ifindex: number; updatedMs: number; used: { usedMs?: number } }[] = [];
   for (const e of fdb) {
     if (str(e, 'master') !== master) continue;
     const dev = str(e, 'ifname');
     const ifindex = dev !== undefined ? nameToIndex.get(dev) : undefined;
     if (ifindex === undefined) continue;
-    out.push({ e, ifindex, updatedMs: now - 1000 * (num(e, 'updated') ?? 0) });
+    out.push({ e, ifindex, updatedMs: now - 1000 * (num(e, 'updated') ?? 0), used: usedOf(e, now) });
   }
   return out;
 }
@@ -425,7 +440,7 @@ function importBridge(c: NsBuildContext, common: LinkCommon, d: Obj | undefined,
   }
   const entries: FdbEntry[] = [];
   let localMac: Mac | undefined;
-  for (const { e, ifindex, updatedMs } of fdbEntries(fdb, dev, nameToIndex, now)) {
+  for (const { e, ifindex, updatedMs, used } of fdbEntries(fdb, dev, nameToIndex, now)) {
     const mac = parseMac(str(e, 'mac') ?? '');
     if (!mac) continue;
     const vlan = num(e, 'vlan');
@@ -439,8 +454,8 @@ function importBridge(c: NsBuildContext, common: LinkCommon, d: Obj | undefined,
     // entries are recognised when the ports are imported (fixPortLocals).
     if (ifindex === common.ifindex && state === 'permanent' && mac === common.mac) {
       localMac = mac;
-      entries.push({ mac, ifindex, state, self: false, updatedMs, local: true });
-    } else entries.push({ mac, ifindex, state, self: false, updatedMs, ...(state !== 'dynamic' ? { user: true } : {}) });
+      entries.push({ mac, ifindex, state, self: false, updatedMs, ...used, local: true });
+    } else entries.push({ mac, ifindex, state, self: false, updatedMs, ...used, ...(state !== 'dynamic' ? { user: true } : {}) });
   }
   const ageing = num(d, 'ageing_time');
   const snoop = num(d, 'mcast_snooping');
@@ -538,6 +553,7 @@ function importVxlan(c: NsBuildContext, common: LinkCommon, d: Obj | undefined, 
       self: true,
       ...(dstIp !== undefined ? { dst: dstIp } : {}),
       updatedMs: now - 1000 * (num(e, 'updated') ?? 0),
+      ...usedOf(e, now),
       ...(viaIdx !== undefined ? { via: viaIdx } : {}),
     });
   }

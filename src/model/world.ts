@@ -211,6 +211,13 @@ export interface L2State {
   readonly upSinceMs?: number;
   /** dev->uc: unicast addresses added with `bridge fdb add MAC dev X [self]` ("self permanent"). */
   readonly uc?: readonly Mac[];
+  /**
+   * dev->uc_promisc: a device without unicast filtering (veth: no IFF_UNICAST_FLT) goes
+   * promiscuous (+1 promiscuity) while its uc list is non-empty. __dev_set_rx_mode() recomputes
+   * it only while the device is up (at `link set up`, and at each uc change while up), so it
+   * sticks while the device is down (checked on the kernel). Absent = false.
+   */
+  readonly ucPromisc?: boolean;
   /** Clock (ms) when the link-local appeared; its DAD/MLD frames count as sent one second later. */
   readonly ll6Ms?: number;
   /** The link-local's first frames (DAD, MLD, RS) were sent: bridges/VXLAN peers learned the MAC. */
@@ -326,6 +333,13 @@ export interface FdbEntry {
   readonly dst?: Ip4;
   /** Clock (ms) when learned or refreshed, for ageing. */
   readonly updatedMs: number;
+  /**
+   * Clock (ms) when a frame was last forwarded to this entry (fdb->used, set by
+   * br_handle_frame_finish() for a known unicast destination; `bridge -s fdb` prints
+   * "used <since used>/<since updated>"). Absent: the same as updatedMs (fdb_create()
+   * sets both; a refresh as a source moves only `updated`).
+   */
+  readonly usedMs?: number;
   /** Added by the kernel for the port's own address (`bridge fdb` shows "permanent"). */
   readonly local?: boolean;
   /** VXLAN: the underlay device of this remote (`via eth0`, the vxlan's `dev` for its default entry). */

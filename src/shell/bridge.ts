@@ -16,7 +16,7 @@
 import { formatIp4, parseIp4Loose, parseMac, type Mac } from '../model/addr.js';
 import { linkByName, linksSorted } from '../model/queries.js';
 import { ROOT_NS, type BridgeLink, type FdbEntry, type Link, type NsName, type VxlanLink, type World } from '../model/world.js';
-import { fdbModify, liveFdb, masterOf, portState, setMaster, type FdbRequest } from '../sim/ops/bridge.js';
+import { fdbModify, fdbUsedMs, liveFdb, masterOf, portState, setMaster, type FdbRequest } from '../sim/ops/bridge.js';
 import { mcList, settleLinks, ucList } from '../sim/ops/mcast.js';
 import { vxlanLiveFdb } from '../sim/ops/vxlan.js';
 import { linkFlags, registerSetMaster } from './ip/link.js';
@@ -101,7 +101,10 @@ interface Row {
   readonly self: boolean;
   readonly master?: string;
   readonly state: '' | 'permanent' | 'static';
+  /** Seconds since the entry was learned/refreshed (ndm_updated). */
   readonly ageS?: number;
+  /** Seconds since a frame was last forwarded to it (ndm_used); absent: ageS. */
+  readonly usedS?: number;
 }
 
 function stateOf(e: FdbEntry): Row['state'] {
@@ -114,10 +117,11 @@ function deviceRows(world: World, nsName: NsName, dev: Link, brFilter: BridgeLin
   const now = world.clockMs;
   const rows: Row[] = [];
   const age = (e: FdbEntry): number => Math.max(0, Math.floor((now - e.updatedMs) / 1000));
+  const used = (e: FdbEntry): number => Math.max(0, Math.floor((now - fdbUsedMs(e)) / 1000));
   const master = masterOf(ns, dev);
   if (master && (!brFilter || brFilter.ifindex === master.ifindex)) {
     for (const e of liveFdb(master, now)) {
-      if (e.ifindex === dev.ifindex) rows.push({ mac: e.mac, dev, self: false, master: master.name, state: stateOf(e), ageS: age(e) });
+      if (e.ifindex === dev.ifindex) rows.push({ mac: e.mac, dev, self: false, master: master.name, state: stateOf(e), ageS: age(e), usedS: used(e) });
     }
   }
   const groups = (): void => {
@@ -128,7 +132,7 @@ function deviceRows(world: World, nsName: NsName, dev: Link, brFilter: BridgeLin
     // br_fdb_dump(filter_dev = NULL): the device's address lists, then its port-less entries.
     groups();
     for (const e of liveFdb(dev, now)) {
-      if (e.ifindex === dev.ifindex) rows.push({ mac: e.mac, dev, self: false, master: dev.name, state: stateOf(e), ageS: age(e) });
+      if (e.ifindex === dev.ifindex) rows.push({ mac: e.mac, dev, self: false, master: dev.name, state: stateOf(e), ageS: age(e), usedS: used(e) });
     }
   } else if (dev.kind === 'vxlan') {
     for (const e of vxlanLiveFdb(dev as VxlanLink, now)) {
@@ -141,6 +145,7 @@ function deviceRows(world: World, nsName: NsName, dev: Link, brFilter: BridgeLin
         self: true,
         state: stateOf(e),
         ageS: age(e),
+        usedS: used(e),
       });
     }
   } else if (dev.kind !== 'loopback') {
@@ -204,7 +209,7 @@ function fdbShow(ctx: CmdContext, args: readonly string[], o: Opts): CmdResult {
       if (r.dst !== undefined) j['dst'] = r.dst;
       if (r.via !== undefined) j['viaIf'] = r.via;
       if (o.stats && r.ageS !== undefined) {
-        j['used'] = r.ageS;
+        j['used'] = r.usedS ?? r.ageS;
         j['updated'] = r.ageS;
       }
       j['flags'] = r.self ? ['self'] : [];
@@ -220,7 +225,7 @@ function fdbShow(ctx: CmdContext, args: readonly string[], o: Opts): CmdResult {
     if (withDev) s += `dev ${r.dev.name} `;
     if (r.dst !== undefined) s += `dst ${r.dst} `;
     if (r.via !== undefined) s += `via ${r.via} `;
-    if (o.stats && r.ageS !== undefined) s += `used ${r.ageS}/${r.ageS} `;
+    if (o.stats && r.ageS !== undefined) s += `used ${r.usedS ?? r.ageS}/${r.ageS} `;
     if (r.self) s += 'self ';
     if (r.master !== undefined) s += `master ${r.master} `;
     s += `${r.state}\n`;

@@ -180,3 +180,71 @@ describe('bridge fdb add ... dynamic', () => {
     expect(out).toBe('02:00:00:00:00:e2 dev v1 master br0 static\n');
   });
 });
+
+// fdb->used vs fdb->updated: values observed on Linux 6.18 (conformance/golden/259-bridge-fdb-used.out).
+describe('bridge -s fdb show: used/updated', () => {
+  const topo =
+    'ip netns add a\nip netns add b\n' +
+    // No IPv6: its ND/MLD frames would refresh the entries too.
+    'ip netns exec a sysctl -q -w net.ipv6.conf.default.disable_ipv6=1\n' +
+    'ip netns exec b sysctl -q -w net.ipv6.conf.default.disable_ipv6=1\n' +
+    'ip -n n link add br0 address 02:00:00:00:00:bb type bridge\n' +
+    'ip -n n link add pa type veth peer name eth0 netns a address 02:00:00:00:00:0a\n' +
+    'ip -n n link add pb type veth peer name eth0 netns b address 02:00:00:00:00:0b\n' +
+    'ip -n n link set pa master br0\nip -n n link set pb master br0\n' +
+    'ip -n n link set br0 up\nip -n n link set pa up\nip -n n link set pb up\n' +
+    'ip -n a link set eth0 up\nip -n b link set eth0 up\n' +
+    'ip -n n addr add 10.0.0.254/24 dev br0\n' +
+    'ip -n a addr add 10.0.0.1/24 dev eth0\nip -n b addr add 10.0.0.2/24 dev eth0\n' +
+    'ip -n a neigh replace 10.0.0.2 lladdr 02:00:00:00:00:0b nud permanent dev eth0\n' +
+    'ip -n a neigh replace 10.0.0.9 lladdr 02:00:00:00:00:0b nud permanent dev eth0\n' +
+    'ip -n b neigh replace 10.0.0.1 lladdr 02:00:00:00:00:0a nud permanent dev eth0\n' +
+    'ip -n n neigh replace 10.0.0.9 lladdr 02:00:00:00:00:0b nud permanent dev br0\n' +
+    'ip netns exec a ping -c 1 -W 1 10.0.0.2 >/dev/null\n' +
+    'sleep 2\n';
+
+  it('a frame forwarded to an entry moves its `used`, a frame learned from one its `updated`; br_dev_xmit moves neither', () => {
+    const out = run(
+      topo +
+        // One way only: 10.0.0.9 has b's MAC but is nobody's address (b drops it silently).
+        'ip netns exec a ping -c 1 -W 1 10.0.0.9 >/dev/null\n' +
+        'bridge -n n -s fdb show br br0 dynamic\n' +
+        'bridge -n n -j -s fdb show br br0 dynamic\n' +
+        'ip netns exec n ping -c 1 -W 1 10.0.0.9 >/dev/null\n' +
+        'bridge -n n -s fdb show br br0 dynamic\n',
+    );
+    expect(out).toBe(
+      '02:00:00:00:00:0a dev pa used 3/1 master br0 \n' +
+        '02:00:00:00:00:0b dev pb used 1/3 master br0 \n' +
+        '[{"mac":"02:00:00:00:00:0a","ifname":"pa","used":3,"updated":1,"flags":[],"master":"br0","state":""},{"mac":"02:00:00:00:00:0b","ifname":"pb","used":1,"updated":3,"flags":[],"master":"br0","state":""}]\n' +
+        '02:00:00:00:00:0a dev pa used 4/2 master br0 \n' +
+        '02:00:00:00:00:0b dev pb used 2/4 master br0 \n',
+    );
+  });
+
+  it('VXLAN: transmit moves `used` of the entry found (own MAC or the all-zero default), replace only `updated`', () => {
+    const out = run(
+      topo +
+        'ip -n n link add vx0 type vxlan id 42 dstport 4789 local 10.0.0.254 nolearning\n' +
+        'bridge -n n fdb append 00:00:00:00:00:00 dev vx0 dst 10.1.0.2\n' +
+        'bridge -n n fdb add 02:00:00:00:00:05 dev vx0 dst 10.1.0.5\n' +
+        'ip -n n addr add 10.9.0.1/24 dev vx0\nip -n n link set vx0 up\n' +
+        'ip -n n neigh replace 10.0.0.2 lladdr 02:00:00:00:00:0b nud permanent dev br0\n' +
+        'ip -n n route add 10.1.0.0/24 via 10.0.0.2\n' +
+        'ip -n n neigh replace 10.9.0.5 lladdr 02:00:00:00:00:05 nud permanent dev vx0\n' +
+        'ip -n n neigh replace 10.9.0.6 lladdr 02:00:00:00:00:06 nud permanent dev vx0\n' +
+        'sleep 2\n' +
+        'ip netns exec n ping -c 1 -W 1 10.9.0.5 >/dev/null\n' +
+        'bridge -n n -s fdb show dev vx0\n' +
+        'ip netns exec n ping -c 1 -W 1 10.9.0.6 >/dev/null\n' +
+        'bridge -n n fdb replace 02:00:00:00:00:05 dev vx0 dst 10.1.0.7\n' +
+        'bridge -n n -s fdb show dev vx0\n',
+    );
+    expect(out).toBe(
+      '02:00:00:00:00:05 dst 10.1.0.5 used 1/3 self permanent\n' +
+        '00:00:00:00:00:00 dst 10.1.0.2 used 3/3 self permanent\n' +
+        '02:00:00:00:00:05 dst 10.1.0.7 used 2/0 self permanent\n' +
+        '00:00:00:00:00:00 dst 10.1.0.2 used 1/4 self permanent\n',
+    );
+  });
+});

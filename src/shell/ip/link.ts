@@ -158,13 +158,22 @@ function masterName(world: World, nsName: NsName, link: Link): string | undefine
   return world.ns[nsName]?.links[link.master]?.name;
 }
 
+/**
+ * dev->promiscuity: `ip link set promisc on`, plus one from its bridge (br_add_if:
+ * dev_set_promiscuity), plus one while a device without unicast filtering has
+ * addresses on its uc list (uc_promisc, see L2State.ucPromisc).
+ */
+function promiscuity(link: Link): number {
+  return (link.promisc ? 1 : 0) + (link.master !== undefined ? 1 : 0) + (link.l2?.ucPromisc ? 1 : 0);
+}
+
 /** The `-d` part after the link/ether line (same line, then the kind's block). */
 function detailsText(world: World, nsName: NsName, link: Link): string {
   const kind = getLinkKind(link.kind);
   const range = kind?.mtuRange?.(link) ?? (link.kind === 'loopback' ? [0, 0] : [68, 65535]);
   // A bridge port is put in promiscuous and allmulti mode by its bridge (br_add_if: dev_set_promiscuity/allmulti).
   const port = link.master !== undefined ? 1 : 0;
-  let s = ` promiscuity ${(link.promisc ? 1 : 0) + port}  allmulti ${port} minmtu ${range[0]} maxmtu ${range[1]} `;
+  let s = ` promiscuity ${promiscuity(link)}  allmulti ${port} minmtu ${range[0]} maxmtu ${range[1]} `;
   if (kind?.detailsText) s += `\n    ${kind.detailsText(world, nsName, link)} `;
   if (link.master !== undefined) {
     const m = world.ns[nsName]?.links[link.master];
@@ -180,7 +189,7 @@ function detailsJson(world: World, nsName: NsName, link: Link): Record<string, u
   const kind = getLinkKind(link.kind);
   const range = kind?.mtuRange?.(link) ?? (link.kind === 'loopback' ? [0, 0] : [68, 65535]);
   const port = link.master !== undefined ? 1 : 0;
-  const o: Record<string, unknown> = { promiscuity: (link.promisc ? 1 : 0) + port, allmulti: port, min_mtu: range[0], max_mtu: range[1] };
+  const o: Record<string, unknown> = { promiscuity: promiscuity(link), allmulti: port, min_mtu: range[0], max_mtu: range[1] };
   let linkinfo: Record<string, unknown> | undefined = kind?.detailsJson ? { ...kind.detailsJson(world, nsName, link) } : undefined;
   if (link.master !== undefined) {
     const m = world.ns[nsName]?.links[link.master];

@@ -21,7 +21,7 @@
 import type { Draft } from 'immer';
 import { BROADCAST_MAC, type Mac } from '../../model/addr.js';
 import type { BridgeLink, FdbEntry, Link, NsName, World } from '../../model/world.js';
-import { ageingMs, fdbExpired, fdbFind, fdbLearnDraft, fdbLookup, isLocalEntry, isUnicastMac, portState, portsOf } from '../ops/bridge.js';
+import { ageingMs, fdbExpired, fdbFind, fdbLearnDraft, fdbLookup, fdbTouchDraft, fdbUsedMs, isLocalEntry, isUnicastMac, portState, portsOf } from '../ops/bridge.js';
 import { l3Len, type Frame } from '../packet.js';
 import type { DeviceHandler, DpEnv } from './types.js';
 
@@ -200,6 +200,10 @@ export const bridgeHandler: DeviceHandler<BridgeLink> = {
     if (e) {
       const out = world.ns[ns]!.links[e.ifindex];
       const v = fdbView(e);
+      // br_handle_frame_finish(): `dst->used = now` before br_forward() (so also when
+      // should_deliver() then refuses the ingress port). Only a frame entering a port
+      // does this: br_dev_xmit() leaves `used` alone.
+      if (fdbUsedMs(e) !== env.now) fdbTouchDraft(liveBridge(env, ns, br), v.mac, env.now);
       env.step(() => ({ kind: 'bridge', action: `${br.name}: ${f.dst} is known on ${out?.name ?? v.ifindex}`, entry: fdbLine(world, ns, br, v) }));
       // br_forward() -> should_deliver(): back out of the ingress port only with `hairpin on`.
       if (!out || (out.ifindex === port.ifindex && !(port.brport?.hairpin ?? false))) {

@@ -109,6 +109,12 @@ export const vxlanHandler: DeviceHandler<VxlanLink> = {
       env.drop('no_route', `${vx.name} has no remote VTEP for ${frame.dst}`);
       return;
     }
+    // vxlan_xmit() -> vxlan_find_mac(): the entry found (the MAC's own or the all-zero
+    // default) gets f->used = jiffies; one kernel entry holds all of a MAC's remotes.
+    const key = remotes[0]!.mac;
+    if (remotes.some((r) => (r.usedMs ?? r.updatedMs) !== env.now)) {
+      for (const e of (env.ns(ns).links[vx.ifindex] as Draft<VxlanLink>).fdb) if (e.mac === key) e.usedMs = env.now;
+    }
     for (const r of remotes) {
       const outer = encap(world, ns, vx, frame, r.dst!);
       const via = r.via ?? vx.dev;

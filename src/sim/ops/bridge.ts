@@ -446,12 +446,28 @@ export function fdbLearnDraft(br: Draft<BridgeLink>, portIfindex: number, mac: M
     if (e.state !== 'dynamic') return 'ignored';
     const moved = e.ifindex !== portIfindex;
     e.ifindex = portIfindex;
+    // br_fdb_update() refreshes fdb->updated only: `used` keeps its time.
+    if (e.usedMs === undefined) e.usedMs = e.updatedMs;
     e.updatedMs = now;
     return moved ? 'moved' : 'refreshed';
   }
   br.fdb = br.fdb.filter((x) => x.mac !== mac);
   br.fdb.unshift({ mac, ifindex: portIfindex, state: 'dynamic', self: false, updatedMs: now });
   return 'learned';
+}
+
+/**
+ * br_handle_frame_finish(): a frame forwarded to a known (non-local) entry sets
+ * fdb->used = jiffies. Writes nothing when it already is `now`.
+ */
+export function fdbTouchDraft(br: Draft<BridgeLink>, mac: Mac, now: number): void {
+  const e = br.fdb.find((x) => x.mac === mac);
+  if (e && (e.usedMs ?? e.updatedMs) !== now) e.usedMs = now;
+}
+
+/** fdb->used of an entry (ms): when a frame was last forwarded to it. */
+export function fdbUsedMs(e: FdbEntry): number {
+  return e.usedMs ?? e.updatedMs;
 }
 
 // ---------------------------------------------------------------------------
@@ -552,6 +568,8 @@ function bridgeFdbModify(world: World, nsName: NsName, brIfindex: number, req: F
         e.state = req.state;
         e.user = true;
         e.updatedMs = now;
+        // fdb_add_entry() sets fdb->used = jiffies as well.
+        delete e.usedMs;
         delete e.local;
       } else {
         dbr.fdb = dbr.fdb.filter((x) => x.mac !== req.mac);
@@ -580,7 +598,10 @@ function ucModify(world: World, nsName: NsName, dev: Link, req: FdbRequest): OpR
       const dl = d.ns[nsName]!.links[dev.ifindex]!;
       const l2: L2State = dl.l2 ? (dl.l2 as L2State) : initialL2();
       const next = req.verb === 'del' ? uc.filter((m) => m !== req.mac) : [...uc, req.mac];
-      dl.l2 = { ...l2, uc: next } as Draft<L2State>;
+      // __dev_set_rx_mode() runs only while the device is up: uc_promisc follows the list then.
+      const ucPromisc = dev.adminUp ? next.length > 0 : (l2.ucPromisc ?? false);
+      const { ucPromisc: _old, ...rest } = l2;
+      dl.l2 = { ...rest, uc: next, ...(ucPromisc ? { ucPromisc } : {}) } as Draft<L2State>;
     }),
   );
 }
@@ -636,7 +657,8 @@ function vxlanFdbModify(world: World, nsName: NsName, vx: VxlanLink, req: FdbReq
     // vxlan_fdb_update_existing(): "Only change unicasts".
     if (!isValidMac(req.mac)) return err('Error: Cannot replace non-unicast fdb entries.');
     const first = of[0]!;
-    return put(vx.fdb.map((e) => (e === first ? { ...entry } : e)));
+    // Refreshes f->updated only: `bridge -s fdb` still counts `used` from the last transmit.
+    return put(vx.fdb.map((e) => (e === first ? { ...entry, usedMs: fdbUsedMs(first) } : e)));
   }
   // append
   if (isUnicastMac(req.mac) && req.mac !== ZERO_MAC) return okw(world);

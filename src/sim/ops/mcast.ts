@@ -163,6 +163,8 @@ function nextL2(world: World, nsName: NsName, ns: Netns, link: Link): { l2: L2St
     ...(ll6 !== undefined ? { ll6 } : {}),
     ...(upSinceMs !== undefined ? { upSinceMs } : {}),
     ...(prev.uc !== undefined ? { uc: prev.uc } : {}),
+    // dev_open() -> __dev_set_rx_mode(): uc_promisc follows the uc list at `link set up`; down, it sticks.
+    ...((!prev.up && up ? (prev.uc?.length ?? 0) > 0 : (prev.ucPromisc ?? false)) ? { ucPromisc: true } : {}),
     ...(ll6Ms !== undefined ? { ll6Ms } : {}),
     ...(chatted ? { chatted } : {}),
     ...(igmpReported ? { igmpReported } : {}),
@@ -186,7 +188,8 @@ function sameL2(a: L2State | undefined, b: L2State): boolean {
     (a.ll6Removed ?? false) === (b.ll6Removed ?? false) &&
     a.mc.length === b.mc.length &&
     a.mc.every((m, i) => m === b.mc[i]) &&
-    a.uc === b.uc
+    a.uc === b.uc &&
+    (a.ucPromisc ?? false) === (b.ucPromisc ?? false)
   );
 }
 
