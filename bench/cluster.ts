@@ -124,9 +124,11 @@ export interface VerifyFigures {
 }
 
 /**
- * The whole-cluster no-NAT verification, then one pod changes (it is
- * re-created with a new MAC, as after a restart) and the cluster is verified
- * again with the first run's probe memo.
+ * The whole-cluster no-NAT verification, then one pod's namespace is
+ * replaced by an equal new object (its eth0 re-made, as after a restart
+ * that got the same address) and the cluster is verified again with the
+ * first run's probe memo: every probe whose walks touched that namespace
+ * runs again, the rest come from the memo.
  */
 export function measureVerify(c: SynthCluster): VerifyFigures {
   const memo = new ProbeMemo();

@@ -125,6 +125,10 @@ function dropJsonLinkLocal(line: string): string {
  *  7. Random veth names (`veth` + 8 hex digits, as CNI creates) → `vethXXXXXXXX`.
  *  8. Unicast MAC addresses → `MAC`, except 00:00:00:00:00:00 and
  *     02:00:00:xx:xx:xx (script-assigned); group addresses (incl. ff:…:ff) stay.
+ *  9. Bridge and bridge-port timers of `ip -d link` (`gc_timer    0.10`,
+ *     JSON `"gc_timer":0.1`) → `T`: they are seconds left on a running
+ *     kernel timer (the FDB garbage collector runs on every up bridge), so
+ *     two runs print 0.10 and 0.09.
  */
 export function normalise(text: string): string {
   const lines = text.split("\n");
@@ -171,6 +175,9 @@ export function normalise(text: string): string {
     l = l.replace(/\bveth[0-9a-f]{8}\b/g, "vethXXXXXXXX");
     // 8. MAC addresses
     l = l.replace(MAC_RE, (m: string) => (keepMac(m) ? m : "MAC"));
+    // 9. bridge timers
+    l = l.replace(/\b([a-z_]+_timer)( +)\d+\.\d+/g, "$1$2T");
+    l = l.replace(/"([a-z_]+_timer)":\d+(?:\.\d+)?/g, '"$1":T');
     out.push(l);
   }
   return out.join("\n");

@@ -19,8 +19,8 @@
  * neighbour decision of the model, up to the renaming above.
  */
 import { formatIp4, maskOf, type Ip4 } from '../model/addr.js';
-import type { Link, NsName, World } from '../model/world.js';
-import type { NfChain, NfRuleSpec } from '../model/netfilter.js';
+import type { Link, Netns, NsName, World } from '../model/world.js';
+import type { NfChain } from '../model/netfilter.js';
 import { saveRuleBody } from '../sim/netfilter/format.js';
 import type { VerifyPod, VerifyTarget } from './types.js';
 
@@ -38,7 +38,10 @@ interface Span {
 }
 
 /** Every prefix (shorter than /32) the world mentions: routes, addresses, rule matches. */
+const spansCache = new WeakMap<World, Span[]>();
 function mentionedPrefixes(world: World): Span[] {
+  const hit = spansCache.get(world);
+  if (hit) return hit;
   const seen = new Set<string>();
   const out: Span[] = [];
   const add = (addr: number, len: number): void => {
@@ -61,6 +64,7 @@ function mentionedPrefixes(world: World): Span[] {
       }
     }
   }
+  spansCache.set(world, out);
   return out;
 }
 
@@ -102,11 +106,6 @@ function linkShape(l: Link, abs: (s: string) => string): string {
   return `${l.kind}:${abs(l.name)}:${l.mtu}:${l.adminUp ? 'up' : 'down'}:${l.master !== undefined ? 'enslaved' : ''}:${l.brport ? `${l.brport.hairpin}/${l.brport.state}` : ''}:${conf}:${addrs}`;
 }
 
-function ruleMentions(spec: NfRuleSpec, ip: Ip4): boolean {
-  for (const m of [spec.src, spec.dst]) if (m && m.mask >>> 0 === 0xffffffff && m.addr >>> 0 === ip >>> 0) return true;
-  return false;
-}
-
 /** The host end of the pod's veth(s): the peers of veths in the pod's namespace. */
 export function hostSideLinks(world: World, podNs: NsName): { ns: NsName; link: Link }[] {
   const ns = world.ns[podNs];
@@ -120,6 +119,82 @@ export function hostSideLinks(world: World, podNs: NsName): { ns: NsName; link: 
   return out;
 }
 
+interface Mention {
+  readonly ns: NsName;
+  readonly text: string;
+}
+
+/**
+ * Every entry of the world that names one address exactly, by that address: a /32 route or a
+ * route via it, a permanent or proxy neighbour, a rule matching it as `-s/-d IP/32` (and the
+ * rules of the chain that rule jumps to). One pass over the world, kept per World object (the
+ * world is immutable): each pod's signature reads its own address's list instead of scanning
+ * every namespace, which made classing quadratic in pods. Lists keep the scan's order
+ * (namespaces, then routes, neighbours, rules).
+ */
+const mentionsCache = new WeakMap<World, Map<number, Mention[]>>();
+function exactMentions(world: World): Map<number, Mention[]> {
+  let out = mentionsCache.get(world);
+  if (out) return out;
+  out = new Map();
+  const m = out;
+  const add = (addr: number, ns: NsName, text: string): void => {
+    const list = m.get(addr >>> 0);
+    if (list) list.push({ ns, text });
+    else m.set(addr >>> 0, [{ ns, text }]);
+  };
+  for (const [nsName, ns] of Object.entries(world.ns)) {
+    for (const r of ns.routes) {
+      const dst = r.dst.len === 32 ? r.dst.addr >>> 0 : undefined;
+      const gw = r.gateway !== undefined ? r.gateway >>> 0 : undefined;
+      if (dst === undefined && gw === undefined) continue;
+      const dev = r.dev !== undefined ? ns.links[r.dev]?.name ?? '' : '';
+      const text = `route@${nsName} ${r.table} ${r.type} ${formatIp4(r.dst.addr)}/${r.dst.len} ${r.gateway !== undefined ? formatIp4(r.gateway) : ''} ${dev} ${r.scope}`;
+      if (dst !== undefined) add(dst, nsName, text);
+      if (gw !== undefined && gw !== dst) add(gw, nsName, text);
+    }
+    for (const nb of ns.neigh) if (nb.state === 'PERMANENT' || nb.proxy) add(nb.dst, nsName, `neigh@${nsName} ${nb.proxy ? 'proxy' : nb.state}`);
+    for (const [tn, t] of Object.entries(ns.netfilter.tables)) {
+      const chains = t?.chains ?? [];
+      for (const c of chains) {
+        for (const r of c.rules) {
+          const ips = new Set<number>();
+          for (const x of [r.spec.src, r.spec.dst]) if (x && x.mask >>> 0 === 0xffffffff) ips.add(x.addr >>> 0);
+          if (ips.size === 0) continue;
+          const texts = [`rule@${nsName} ${tn} ${c.name} ${saveRuleBody(r.spec)}`];
+          if (r.spec.target?.kind === 'jump') {
+            const target = chains.find((x: NfChain) => x.name === (r.spec.target as { chain: string }).chain);
+            for (const tr of target?.rules ?? []) texts.push(`rule@${nsName} ${tn} ${c.name}->* ${saveRuleBody(tr.spec)}`);
+          }
+          for (const ip of ips) for (const text of texts) add(ip, nsName, text);
+        }
+      }
+    }
+  }
+  mentionsCache.set(world, out);
+  return out;
+}
+
+/**
+ * The part of a signature the pod's own namespace gives, kept per Netns object (immutable: a
+ * change makes a new one) with the address and host-side names it was abstracted with, so a
+ * re-verification after one pod changed recomputes that pod's only.
+ */
+const ownCache = new WeakMap<Netns, { readonly ip: number; readonly names: string; readonly text: string }>();
+function ownShape(own: Netns, ip: Ip4, names: readonly string[], abs: (s: string) => string): string {
+  const key = names.join('\0');
+  const hit = ownCache.get(own);
+  if (hit && hit.ip === ip >>> 0 && hit.names === key) return hit.text;
+  const parts: string[] = [];
+  parts.push(...Object.values(own.links).map((l) => `link ${linkShape(l, abs)}`).sort());
+  parts.push(...own.routes.map((r) => abs(`route ${r.table} ${r.type} ${formatIp4(r.dst.addr)}/${r.dst.len} ${r.gateway !== undefined ? formatIp4(r.gateway) : ''} ${r.dev ?? ''} ${r.scope} ${r.metric} ${r.mtu ?? ''} ${r.prefsrc !== undefined ? formatIp4(r.prefsrc) : ''}`)).sort());
+  parts.push(`sysctl ${Object.entries(own.sysctl).sort().map(([k, v]) => `${k}=${v}`).join(',')}`);
+  for (const [tn, t] of Object.entries(own.netfilter.tables)) for (const c of t?.chains ?? []) for (const r of c.rules) parts.push(abs(`own ${tn} ${c.name} ${saveRuleBody(r.spec)}`));
+  const text = parts.join('\n');
+  ownCache.set(own, { ip: ip >>> 0, names: key, text });
+  return text;
+}
+
 /** The signature of one pod (see the file comment). */
 export function podSignature(world: World, pod: VerifyPod, spans: readonly Span[]): string {
   const ip = pod.ip!;
@@ -127,38 +202,10 @@ export function podSignature(world: World, pod: VerifyPod, spans: readonly Span[
   const abs = abstracter(ip, host.map((h) => h.link.name));
   const parts: string[] = [`node=${pod.node}`, `atom=${atomOf(spans, ip)}`];
   const own = world.ns[pod.ns];
-  if (own) {
-    parts.push(...Object.values(own.links).map((l) => `link ${linkShape(l, abs)}`).sort());
-    parts.push(...own.routes.map((r) => abs(`route ${r.table} ${r.type} ${formatIp4(r.dst.addr)}/${r.dst.len} ${r.gateway !== undefined ? formatIp4(r.gateway) : ''} ${r.dev ?? ''} ${r.scope} ${r.metric} ${r.mtu ?? ''} ${r.prefsrc !== undefined ? formatIp4(r.prefsrc) : ''}`)).sort());
-    parts.push(`sysctl ${Object.entries(own.sysctl).sort().map(([k, v]) => `${k}=${v}`).join(',')}`);
-    for (const [tn, t] of Object.entries(own.netfilter.tables)) for (const c of t?.chains ?? []) for (const r of c.rules) parts.push(abs(`own ${tn} ${c.name} ${saveRuleBody(r.spec)}`));
-  }
+  if (own) parts.push(ownShape(own, ip, host.map((h) => h.link.name), abs));
   for (const h of host) parts.push(`host ${h.ns} ${linkShape(h.link, abs)} master=${h.link.master !== undefined ? world.ns[h.ns]?.links[h.link.master]?.name ?? '?' : ''}`);
   // Entries elsewhere that name this pod's address exactly.
-  const n = ip >>> 0;
-  for (const [nsName, ns] of Object.entries(world.ns)) {
-    if (nsName === pod.ns) continue;
-    for (const r of ns.routes) {
-      if ((r.dst.len === 32 && r.dst.addr >>> 0 === n) || (r.gateway !== undefined && r.gateway >>> 0 === n)) {
-        const dev = r.dev !== undefined ? ns.links[r.dev]?.name ?? '' : '';
-        parts.push(abs(`route@${nsName} ${r.table} ${r.type} ${formatIp4(r.dst.addr)}/${r.dst.len} ${r.gateway !== undefined ? formatIp4(r.gateway) : ''} ${dev} ${r.scope}`));
-      }
-    }
-    for (const nb of ns.neigh) if (nb.dst >>> 0 === n && (nb.state === 'PERMANENT' || nb.proxy)) parts.push(abs(`neigh@${nsName} ${nb.proxy ? 'proxy' : nb.state}`));
-    for (const [tn, t] of Object.entries(ns.netfilter.tables)) {
-      const chains = t?.chains ?? [];
-      for (const c of chains) {
-        for (const r of c.rules) {
-          if (!ruleMentions(r.spec, ip)) continue;
-          parts.push(abs(`rule@${nsName} ${tn} ${c.name} ${saveRuleBody(r.spec)}`));
-          if (r.spec.target?.kind === 'jump') {
-            const target = chains.find((x: NfChain) => x.name === (r.spec.target as { chain: string }).chain);
-            for (const tr of target?.rules ?? []) parts.push(abs(`rule@${nsName} ${tn} ${c.name}->* ${saveRuleBody(tr.spec)}`));
-          }
-        }
-      }
-    }
-  }
+  for (const m of exactMentions(world).get(ip >>> 0) ?? []) if (m.ns !== pod.ns) parts.push(abs(m.text));
   return parts.join('\n');
 }
 

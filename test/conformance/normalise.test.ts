@@ -225,6 +225,16 @@ describe("normalise: iptables and misc", () => {
     expect(normalise(raw)).toBe(raw);
   });
 
+  it("replaces running bridge timers (text and JSON) but nothing else of the line", () => {
+    const raw =
+      "    bridge forward_delay 1500 hello_timer    0.00 tcn_timer    0.00 gc_timer    0.09 group_fwd_mask 0\n" +
+      '{"forward_delay":1500,"gc_timer":8.93,"hold_timer":0.00}\n';
+    expect(normalise(raw)).toBe(
+      "    bridge forward_delay 1500 hello_timer    T tcn_timer    T gc_timer    T group_fwd_mask 0\n" +
+        '{"forward_delay":1500,"gc_timer":T,"hold_timer":T}\n',
+    );
+  });
+
   it("renames random CNI veth names", () => {
     expect(normalise("5: veth1a2b3c4d@if2: <BROADCAST> mtu 1500\n")).toBe(
       "N: vethXXXXXXXX@ifN: <BROADCAST> mtu 1500\n",

@@ -44,19 +44,20 @@ function nfLoaded(bns: Netns): boolean {
 export function runNfHook(w: Walk, ns: NsName, hook: Hook, pkt: Ipv4Packet, devs: HookDevs, o: HookOpts = {}): NfResult {
   const bns = w.bns(ns);
   if (!nfLoaded(bns)) return { verdict: 'accept', pkt };
-  const names = {
-    ...(devs.in !== undefined ? { in: devName(bns, devs.in) } : {}),
-    ...(devs.out !== undefined ? { out: devName(bns, devs.out) } : {}),
-    ...(devs.physIn !== undefined ? { physIn: devName(bns, devs.physIn) } : {}),
-    ...(devs.physOut !== undefined ? { physOut: devName(bns, devs.physOut) } : {}),
-  };
+  // Set field by field, in the same order (no conditional spreads per hook call).
+  const names: { in?: string; out?: string; physIn?: string; physOut?: string } = {};
+  if (devs.in !== undefined) names.in = devName(bns, devs.in);
+  if (devs.out !== undefined) names.out = devName(bns, devs.out);
+  if (devs.physIn !== undefined) names.physIn = devName(bns, devs.physIn);
+  if (devs.physOut !== undefined) names.physOut = devName(bns, devs.physOut);
   return nfHook(w.ns(ns), hook, pkt, names, {
     now: w.now,
     ...(o.bridged ? { bridged: true } : {}),
     ...(o.nextHop !== undefined ? { nextHop: o.nextHop as never } : {}),
     // The walk's step() also takes a function (formatted when the trace is read).
     lazySteps: true,
-    step: (s) => w.step(s),
+    // Bound, not an arrow in a property: tsx's keepNames would name the arrow (a defineProperty) per hook call.
+    step: w.step.bind(w),
   });
 }
 

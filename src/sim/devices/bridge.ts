@@ -18,11 +18,12 @@
  * STP is not modelled (stp_state 0): a port is forwarding or disabled, see
  * portState() in src/sim/ops/bridge.ts.
  */
-import type { Draft } from 'immer';
+import { isDraft, type Draft } from 'immer';
 import { BROADCAST_MAC, type Mac } from '../../model/addr.js';
 import type { BridgeLink, FdbEntry, Link, NsName, World } from '../../model/world.js';
 import { ageingMs, fdbExpired, fdbFind, fdbLearnDraft, fdbLookup, fdbTouchDraft, fdbUsedMs, isLocalEntry, isUnicastMac, portState, portsOf } from '../ops/bridge.js';
 import { l3Len, type Frame } from '../packet.js';
+import { peek } from '../peek.js';
 import type { DeviceHandler, DpEnv } from './types.js';
 
 /** The world as configured (links, ports, sysctls): the walk's draft, read only. */
@@ -35,9 +36,16 @@ function liveBridge(env: DpEnv, ns: NsName, br: BridgeLink): Draft<BridgeLink> {
   return env.ns(ns).links[br.ifindex] as Draft<BridgeLink>;
 }
 
-/** The bridge as it is now in the walk, for reading its FDB. */
+/**
+ * The bridge as it is now in the walk, for reading its FDB: peeked (reading
+ * through the namespace's draft would draft its links, the bridge and its FDB
+ * array; fdbFind reads a draft FDB without drafting its entries).
+ */
 function curBridge(env: DpEnv, ns: NsName, br: BridgeLink): BridgeLink {
-  return env.cur(ns).links[br.ifindex] as BridgeLink;
+  const cur = env.cur(ns);
+  // Not written to by this walk: `br` itself (the handler's link is the walk's aged namespace's).
+  if (!isDraft(cur)) return br;
+  return peek(peek(peek(cur).links)[br.ifindex]) as BridgeLink;
 }
 
 /**

@@ -14,13 +14,14 @@
  *   address (vxlan_snoop); the inner frame then arrives on the VXLAN device
  *   (so a bridge it is enslaved to gets it).
  */
-import type { Draft } from 'immer';
+import { isDraft, type Draft } from 'immer';
 import type { Mac } from '../../model/addr.js';
 import { formatIp4 } from '../../model/addr.js';
 import type { NsName, VxlanLink, World } from '../../model/world.js';
 import { vxlanRemotes, vxlanSnoopDraft, VXLAN_HEADROOM } from '../ops/vxlan.js';
 import { PROTO_UDP, UDP_HLEN, IP_HLEN, l3Len, scrubFrame, type Frame, type Ipv4Packet } from '../packet.js';
 import type { DeviceHandler, DpEnv } from './types.js';
+import { peek } from '../peek.js';
 
 function cfg(env: DpEnv): World {
   return env.world as unknown as World;
@@ -39,22 +40,42 @@ function cfg(env: DpEnv): World {
  * checked on the kernel).
  */
 export function flowHash(f: Frame): number {
-  const parts: (string | number)[] = [];
-  if (f.type === 'ipv4') {
-    const s = [f.ip.src as number, f.ip.ports?.sport ?? 0] as const;
-    const d = [f.ip.dst as number, f.ip.ports?.dport ?? 0] as const;
-    const [x, y] = s[0] < d[0] || (s[0] === d[0] && s[1] <= d[1]) ? [s, d] : [d, s];
-    parts.push(x[0], y[0], f.ip.proto, x[1], y[1]);
-  } else {
-    const [x, y] = f.arp.senderIp <= f.arp.targetIp ? [f.arp.senderIp, f.arp.targetIp] : [f.arp.targetIp, f.arp.senderIp];
-    parts.push('arp', x, y);
-  }
+  // FNV-1a over the text `a|b|proto|sport|dport` (`arp|a|b`), fed piece by
+  // piece: the same value as hashing the joined string, without building it
+  // (an array, a join and a string iteration per encapsulated packet).
   let h = 0x811c9dc5;
-  for (const ch of parts.join('|')) {
-    h ^= ch.charCodeAt(0);
-    h = Math.imul(h, 0x01000193) >>> 0;
+  if (f.type === 'ipv4') {
+    const s0 = f.ip.src as number;
+    const s1 = f.ip.ports?.sport ?? 0;
+    const d0 = f.ip.dst as number;
+    const d1 = f.ip.ports?.dport ?? 0;
+    const sFirst = s0 < d0 || (s0 === d0 && s1 <= d1);
+    h = fnv(h, String(sFirst ? s0 : d0));
+    h = fnv(h, '|');
+    h = fnv(h, String(sFirst ? d0 : s0));
+    h = fnv(h, '|');
+    h = fnv(h, String(f.ip.proto));
+    h = fnv(h, '|');
+    h = fnv(h, String(sFirst ? s1 : d1));
+    h = fnv(h, '|');
+    h = fnv(h, String(sFirst ? d1 : s1));
+  } else {
+    const lo = f.arp.senderIp <= f.arp.targetIp;
+    h = fnv(h, 'arp|');
+    h = fnv(h, String(lo ? f.arp.senderIp : f.arp.targetIp));
+    h = fnv(h, '|');
+    h = fnv(h, String(lo ? f.arp.targetIp : f.arp.senderIp));
   }
   return h >>> 0;
+}
+
+/** FNV-1a step over the characters of `s` (ASCII: digits, '|', 'arp'). */
+function fnv(h: number, s: string): number {
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
 }
 
 /**
@@ -103,7 +124,10 @@ function encap(world: World, ns: NsName, vx: VxlanLink, inner: Frame, dst: numbe
 export const vxlanHandler: DeviceHandler<VxlanLink> = {
   xmit(env, ns, vx, frame) {
     const world = cfg(env);
-    const remotes = vxlanRemotes(env.cur(ns).links[vx.ifindex] as VxlanLink, frame.dst, env.now);
+    // Not written to by this walk: `vx` itself; else peeked (reading through the draft would draft its links and this device).
+    const cur = env.cur(ns);
+    const live = isDraft(cur) ? (peek(peek(peek(cur).links)[vx.ifindex]) as VxlanLink) : vx;
+    const remotes = vxlanRemotes(live, frame.dst, env.now);
     if (remotes.length === 0) {
       env.step(() => ({ kind: 'drop', action: `${vx.name}: no remote VTEP for ${frame.dst} (no FDB entry, no 00:00:00:00:00:00 default): dropped` }));
       env.drop('no_route', `${vx.name} has no remote VTEP for ${frame.dst}`);
@@ -113,7 +137,10 @@ export const vxlanHandler: DeviceHandler<VxlanLink> = {
     // default) gets f->used = jiffies; one kernel entry holds all of a MAC's remotes.
     const key = remotes[0]!.mac;
     if (remotes.some((r) => (r.usedMs ?? r.updatedMs) !== env.now)) {
-      for (const e of (env.ns(ns).links[vx.ifindex] as Draft<VxlanLink>).fdb) if (e.mac === key) e.usedMs = env.now;
+      // Only the MAC's entries are drafted (iterating the draft FDB drafted every entry: one per node in flannel).
+      const fdb = (env.ns(ns).links[vx.ifindex] as Draft<VxlanLink>).fdb;
+      const entries = peek(fdb);
+      for (let i = 0; i < entries.length; i++) if (peek(entries[i]!).mac === key) fdb[i]!.usedMs = env.now;
     }
     for (const r of remotes) {
       const outer = encap(world, ns, vx, frame, r.dst!);
@@ -127,7 +154,8 @@ export const vxlanHandler: DeviceHandler<VxlanLink> = {
         action: `${vx.name}: VXLAN vni ${vx.vni} to ${formatIp4(dst!)}:${vx.dstport} (udp sport ${sport}), ${len} bytes outer`,
         entry: `${mac} dst ${formatIp4(dst!)}${rvia !== undefined ? ` via ${world.ns[ns]?.links[rvia]?.name ?? rvia}` : ''} self${state === 'dynamic' ? '' : ` ${state}`}`,
       }));
-      env.ipOutput(ns, outer, { ...(via !== undefined ? { oif: via } : {}), ...(vx.local !== undefined ? { srcHint: vx.local } : {}) });
+      // ipOutput reads both with `!== undefined`: no conditional spreads per encapsulated packet.
+      env.ipOutput(ns, outer, { oif: via, srcHint: vx.local });
     }
   },
 

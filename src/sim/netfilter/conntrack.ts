@@ -102,12 +102,28 @@ interface TableIndex {
   readonly byKey: ReadonlyMap<string, number>;
 }
 const tableIndexes = new WeakMap<readonly ConntrackEntry[], TableIndex>();
+/**
+ * Lookups answered by scanning a frozen table before it is indexed. A walk
+ * that writes to a table leaves a new frozen array behind, so the next walk
+ * would index it again for a few lookups: building the index (two string keys
+ * per entry) cost more than scanning (the 200-line script spent a tenth of its
+ * time there). A table small enough or asked rarely enough is scanned; one
+ * asked repeatedly is indexed. Both give the same answers.
+ */
+const tableAsks = new WeakMap<readonly ConntrackEntry[], number>();
+const INDEX_MIN_ENTRIES = 16;
+const INDEX_AFTER_ASKS = 4;
 function tableIndex(raw: readonly ConntrackEntry[]): TableIndex | undefined {
   // Frozen, not merely "not a draft": ctExpire assigns a plain filtered array
   // to the draft, which ctNew then pushes to in place.
-  if (!Object.isFrozen(raw)) return undefined;
+  if (raw.length < INDEX_MIN_ENTRIES || !Object.isFrozen(raw)) return undefined;
   let idx = tableIndexes.get(raw);
   if (idx) return idx;
+  const asks = (tableAsks.get(raw) ?? 0) + 1;
+  if (asks < INDEX_AFTER_ASKS) {
+    tableAsks.set(raw, asks);
+    return undefined;
+  }
   let nextExpiry = Infinity;
   const confirmedByTuple = new Map<string, { entry: ConntrackEntry; dir: 'orig' | 'reply' }>();
   const byKey = new Map<string, number>();
@@ -118,7 +134,9 @@ function tableIndex(raw: readonly ConntrackEntry[]): TableIndex | undefined {
     byKey.set(ko, i);
     if (!e.confirmed) return;
     if (!confirmedByTuple.has(ko)) confirmedByTuple.set(ko, { entry: e, dir: 'orig' });
-    const kr = ctKey(replyOf(e));
+    // The reply tuple is stored and immutable too: its key is memoised like the original's
+    // (each walk that adds an entry makes a new frozen table, whose index is rebuilt).
+    const kr = storedKey(replyOf(e));
     if (!confirmedByTuple.has(kr)) confirmedByTuple.set(kr, { entry: e, dir: 'reply' });
   });
   idx = { nextExpiry, confirmedByTuple, byKey };

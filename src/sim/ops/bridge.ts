@@ -12,12 +12,13 @@
  * Errors are the exact text the tools print (`RTNETLINK answers: ...`,
  * extack `Error: ...`).
  */
-import { isDraft, produce, type Draft } from 'immer';
+import { isDraft, original, produce, type Draft } from 'immer';
 import { ZERO_MAC, type Ip4, type Mac } from '../../model/addr.js';
 import { hasCarrier } from '../../model/queries.js';
 import type { BridgeLink, FdbEntry, L2State, Link, Netns, NsName, VxlanLink, World } from '../../model/world.js';
 import { err, okw, type OpResult } from './netns.js';
 import { newLinkCommon } from './link.js';
+import { peek } from '../peek.js';
 
 export const RTNL_NOTSUPP = 'RTNETLINK answers: Operation not supported';
 export const RTNL_INVAL = 'RTNETLINK answers: Invalid argument';
@@ -127,20 +128,49 @@ export function fdbLookup(br: BridgeLink, mac: Mac, now: number): FdbEntry | und
 }
 
 /**
- * The first entry for `mac` in an FDB (expired or not). An immutable FDB is
- * indexed by MAC once (a bridge with thousands of ports answers in one map
- * access); an immer draft (being changed by a walk) is searched.
+ * The position of the first entry for `mac` in an FDB (expired or not), -1
+ * if none. An immutable FDB - also the base of a draft nothing was written to
+ * yet - is indexed by MAC once (a bridge with thousands of ports answers in
+ * one map access); an FDB a walk or an op already changed is scanned without
+ * drafting it (`peek`: reading a draft array element by element through its
+ * proxy makes a child draft of every entry, then finalizes them all).
  */
-const fdbIndexCache = new WeakMap<readonly FdbEntry[], Map<string, FdbEntry>>();
-export function fdbFind(fdb: readonly FdbEntry[], mac: Mac): FdbEntry | undefined {
-  if (fdb.length < 16 || isDraft(fdb)) return fdb.find((x) => x.mac === mac);
-  let m = fdbIndexCache.get(fdb);
+const fdbIndexCache = new WeakMap<readonly FdbEntry[], Map<string, number>>();
+function fdbPos(fdb: readonly FdbEntry[], mac: Mac, writing = false): number {
+  const arr = peek(fdb);
+  // A writer's plain (non-draft) array is one this draft assigned (fdbLearnDraft): still mutable, never indexed.
+  const mutable = arr === fdb ? writing : arr !== original(fdb as FdbEntry[]);
+  if (mutable) {
+    // Its entries may be drafts: read through peek.
+    for (let i = 0; i < arr.length; i++) if (peek(arr[i]!).mac === mac) return i;
+    return -1;
+  }
+  if (arr.length < 16) {
+    for (let i = 0; i < arr.length; i++) if (arr[i]!.mac === mac) return i;
+    return -1;
+  }
+  let m = fdbIndexCache.get(arr);
   if (!m) {
     m = new Map();
-    for (const e of fdb) if (!m.has(e.mac)) m.set(e.mac, e);
-    fdbIndexCache.set(fdb, m);
+    for (let i = 0; i < arr.length; i++) if (!m.has(arr[i]!.mac)) m.set(arr[i]!.mac, i);
+    fdbIndexCache.set(arr, m);
   }
-  return m.get(mac);
+  const i = m.get(mac);
+  if (i === undefined) return -1;
+  if (arr[i]!.mac === mac) return i;
+  // Only if the array was changed in place after it was indexed (never by the writers here): scan.
+  for (let k = 0; k < arr.length; k++) if (peek(arr[k]!).mac === mac) return k;
+  return -1;
+}
+
+/**
+ * The first entry for `mac` in an FDB (expired or not), as it is now; for a
+ * draft FDB the entry's current value, not a draft (callers only read it and
+ * copy what a lazy step keeps, see fdbView in src/sim/devices/bridge.ts).
+ */
+export function fdbFind(fdb: readonly FdbEntry[], mac: Mac): FdbEntry | undefined {
+  const i = fdbPos(fdb, mac);
+  return i < 0 ? undefined : peek(peek(fdb)[i]!);
 }
 
 /** Entries that deliver to the bridge itself (local/permanent: own MACs and `fdb add ... permanent`). */
@@ -303,9 +333,7 @@ function addLocalDraft(br: Draft<BridgeLink>, mac: Mac, ifindex: number, now: nu
  */
 export function recalcBridgeMacDraft(dns: Draft<Netns>, br: Draft<BridgeLink>, now: number): void {
   if (br.macSet) return;
-  const ports = Object.values(dns.links).filter((l) => l.master === br.ifindex);
-  let mac: Mac = ZERO_MAC;
-  for (const p of ports) if (mac === ZERO_MAC || macCompare(p.mac as Mac, mac) < 0) mac = p.mac as Mac;
+  const mac = lowestPortMac(dns as Netns, br.ifindex);
   if (mac === br.mac) return;
   changeBridgeMacDraft(br, mac, now);
 }
@@ -338,6 +366,96 @@ export function bridgeSetMac(world: World, nsName: NsName, brIfindex: number, ma
   );
 }
 
+/** br_stp_recalculate_bridge_id(): the lowest MAC of the bridge's ports, 00:00:00:00:00:00 with none. */
+function lowestPortMac(ns: Netns, brIfindex: number): Mac {
+  let mac: Mac = ZERO_MAC;
+  for (const p of Object.values(ns.links)) if (p.master === brIfindex && (mac === ZERO_MAC || macCompare(p.mac, mac) < 0)) mac = p.mac;
+  return mac;
+}
+
+/** br_mtu_auto_adjust(): the smallest port MTU, 1500 without ports. */
+function autoMtu(ns: Netns, brIfindex: number): number {
+  let mtu = 0;
+  for (const p of Object.values(ns.links)) if (p.master === brIfindex && (mtu === 0 || p.mtu < mtu)) mtu = p.mtu;
+  return mtu || 1500;
+}
+
+/**
+ * One thing a bridge follows when its ports change elsewhere. `needed` reads only and is the
+ * one condition for it: reconcileBridgesDraft() applies a step when it holds, and the settling
+ * of unchanged namespaces (bridgesNeedReconcile, src/sim/ops/mcast.ts) skips drafting a
+ * namespace where no step is needed. Steps run in order; a step's condition is read after the
+ * earlier steps applied.
+ */
+type ReconcileStep = {
+  readonly needed: (ns: Netns, br: BridgeLink, now: number) => boolean;
+  readonly apply: (dns: Draft<Netns>, dbr: Draft<BridgeLink>, now: number) => void;
+};
+
+const RECONCILE_STEPS: readonly ReconcileStep[] = [
+  {
+    // br_fdb_cleanup(): learned entries are deleted once they outlived the ageing time.
+    needed: (_ns, br, now) => {
+      const hold = ageingMs(br);
+      return br.fdb.some((e) => fdbExpired(e, hold, now));
+    },
+    apply: (_dns, dbr, now) => {
+      const hold = ageingMs(dbr as BridgeLink);
+      dbr.fdb = dbr.fdb.filter((e) => !fdbExpired(e as FdbEntry, hold, now));
+    },
+  },
+  {
+    // Entries of devices that are gone or no longer ports (br_fdb_delete_by_port on unregister).
+    needed: (ns, br) => br.fdb.some((e) => e.ifindex !== br.ifindex && ns.links[e.ifindex]?.master !== br.ifindex),
+    apply: (dns, dbr) => {
+      dbr.fdb = dbr.fdb.filter((e) => e.ifindex === dbr.ifindex || dns.links[e.ifindex]?.master === dbr.ifindex);
+    },
+  },
+  {
+    // br_fdb_changeaddr(): a port whose MAC changed gets its local entry moved.
+    needed: (ns, br) => Object.values(ns.links).some((p) => p.master === br.ifindex && p.brport !== undefined && p.brport.localMac !== p.mac),
+    apply: (dns, dbr, now) => {
+      for (const p of Object.values(dns.links)) {
+        if (p.master !== dbr.ifindex || !p.brport || p.brport.localMac === p.mac) continue;
+        const old = p.brport.localMac;
+        dbr.fdb = dbr.fdb.filter((e) => !(e.local && e.mac === old && e.ifindex === p.ifindex));
+        addLocalDraft(dbr, p.mac as Mac, p.ifindex, now);
+        p.brport.localMac = p.mac;
+      }
+    },
+  },
+  {
+    // The bridge's own MAC changed (`ip link set br0 address`): its local entry moves too.
+    needed: (_ns, br) => (br.localMac ?? br.mac) !== br.mac,
+    apply: (_dns, dbr, now) => {
+      const old = dbr.localMac;
+      dbr.fdb = dbr.fdb.filter((e) => !(e.local && e.mac === old && e.ifindex === dbr.ifindex));
+      addLocalDraft(dbr, dbr.mac as Mac, dbr.ifindex, now);
+      dbr.localMac = dbr.mac;
+    },
+  },
+  {
+    // br_stp_recalculate_bridge_id() runs on every port event: the lowest port MAC.
+    needed: (ns, br) => (br.carrierFromPorts ?? false) && !br.macSet && lowestPortMac(ns, br.ifindex) !== br.mac,
+    apply: (dns, dbr, now) => recalcBridgeMacDraft(dns, dbr, now),
+  },
+  {
+    // An MTU set on the bridge by the user (it no longer follows the ports).
+    needed: (_ns, br) => br.mtuAuto !== undefined && br.mtu !== br.mtuAuto,
+    apply: (_dns, dbr) => {
+      dbr.mtuByUser = true;
+    },
+  },
+  {
+    // br_mtu_auto_adjust(): the smallest port MTU (1500 without ports) unless the user set one.
+    needed: (ns, br) => (br.carrierFromPorts ?? false) && !br.mtuByUser && (br.mtu !== autoMtu(ns, br.ifindex) || br.mtuAuto !== br.mtu),
+    apply: (dns, dbr) => {
+      dbr.mtu = autoMtu(dns as Netns, dbr.ifindex);
+      dbr.mtuAuto = dbr.mtu;
+    },
+  },
+];
+
 /**
  * Bring the bridges of a namespace in line with their ports after any change
  * made elsewhere (a port's MAC changed, a port was deleted or moved to
@@ -349,39 +467,14 @@ export function reconcileBridgesDraft(dns: Draft<Netns>, now: number): void {
   for (const br of Object.values(dns.links)) {
     if (br.kind !== 'bridge') continue;
     const dbr = br as Draft<BridgeLink>;
-    // br_fdb_cleanup(): learned entries are deleted once they outlived the ageing time.
-    const hold = ageingMs(dbr as BridgeLink);
-    if (dbr.fdb.some((e) => fdbExpired(e as FdbEntry, hold, now))) dbr.fdb = dbr.fdb.filter((e) => !fdbExpired(e as FdbEntry, hold, now));
-    // Entries of devices that are gone or no longer ports (br_fdb_delete_by_port on unregister).
-    if (dbr.fdb.some((e) => e.ifindex !== dbr.ifindex && dns.links[e.ifindex]?.master !== dbr.ifindex)) {
-      dbr.fdb = dbr.fdb.filter((e) => e.ifindex === dbr.ifindex || dns.links[e.ifindex]?.master === dbr.ifindex);
-    }
-    // br_fdb_changeaddr(): a port whose MAC changed gets its local entry moved.
-    for (const p of Object.values(dns.links)) {
-      if (p.master !== dbr.ifindex || !p.brport || p.brport.localMac === p.mac) continue;
-      const old = p.brport.localMac;
-      dbr.fdb = dbr.fdb.filter((e) => !(e.local && e.mac === old && e.ifindex === p.ifindex));
-      addLocalDraft(dbr, p.mac as Mac, p.ifindex, now);
-      p.brport.localMac = p.mac;
-    }
-    // The bridge's own MAC changed (`ip link set br0 address`): its local entry moves too.
-    if ((dbr.localMac ?? dbr.mac) !== dbr.mac) {
-      const old = dbr.localMac;
-      dbr.fdb = dbr.fdb.filter((e) => !(e.local && e.mac === old && e.ifindex === dbr.ifindex));
-      addLocalDraft(dbr, dbr.mac as Mac, dbr.ifindex, now);
-      dbr.localMac = dbr.mac;
-    }
-    // br_stp_recalculate_bridge_id() runs on every port event: the lowest port MAC.
-    if (dbr.carrierFromPorts && !dbr.macSet) recalcBridgeMacDraft(dns, dbr, now);
-    // br_mtu_auto_adjust(): the smallest port MTU (1500 without ports) unless the user set one.
-    if (dbr.mtuAuto !== undefined && dbr.mtu !== dbr.mtuAuto) dbr.mtuByUser = true;
-    if (dbr.carrierFromPorts && !dbr.mtuByUser) {
-      let mtu = 0;
-      for (const p of Object.values(dns.links)) if (p.master === dbr.ifindex && (mtu === 0 || p.mtu < mtu)) mtu = p.mtu;
-      dbr.mtu = mtu || 1500;
-      dbr.mtuAuto = dbr.mtu;
-    }
+    for (const step of RECONCILE_STEPS) if (step.needed(dns as Netns, dbr as BridgeLink, now)) step.apply(dns, dbr, now);
   }
+}
+
+/** Would reconcileBridgesDraft() change anything in `ns`? The same conditions, on plain records. */
+export function bridgesNeedReconcile(ns: Netns, now: number): boolean {
+  for (const l of Object.values(ns.links)) if (l.kind === 'bridge' && RECONCILE_STEPS.some((s) => s.needed(ns, l, now))) return true;
+  return false;
 }
 
 /**
@@ -441,7 +534,9 @@ export function fdbLearnDraft(br: Draft<BridgeLink>, portIfindex: number, mac: M
   if (!isValidMac(mac)) return 'ignored';
   if (br.ageingTimeCs === 0) return 'ignored';
   const hold = br.ageingTimeCs * 10;
-  const e = br.fdb.find((x) => x.mac === mac);
+  // Only the entry written to is drafted (br_fdb_find: a hash lookup in the kernel).
+  const i = fdbPos(br.fdb, mac, true);
+  const e = i < 0 ? undefined : fdbEntryDraft(br, i);
   if (e && !fdbExpired(e as FdbEntry, hold, now)) {
     if (e.state !== 'dynamic') return 'ignored';
     const moved = e.ifindex !== portIfindex;
@@ -451,8 +546,10 @@ export function fdbLearnDraft(br: Draft<BridgeLink>, portIfindex: number, mac: M
     e.updatedMs = now;
     return moved ? 'moved' : 'refreshed';
   }
-  br.fdb = br.fdb.filter((x) => x.mac !== mac);
-  br.fdb.unshift({ mac, ifindex: portIfindex, state: 'dynamic', self: false, updatedMs: now });
+  // The other entries are carried over as they are (peeked: no draft per entry);
+  // immer finalizes any of them that is itself a draft inside the new array.
+  const rest = peek(br.fdb).filter((x) => peek(x).mac !== mac);
+  br.fdb = [{ mac, ifindex: portIfindex, state: 'dynamic', self: false, updatedMs: now }, ...rest];
   return 'learned';
 }
 
@@ -461,8 +558,23 @@ export function fdbLearnDraft(br: Draft<BridgeLink>, portIfindex: number, mac: M
  * fdb->used = jiffies. Writes nothing when it already is `now`.
  */
 export function fdbTouchDraft(br: Draft<BridgeLink>, mac: Mac, now: number): void {
-  const e = br.fdb.find((x) => x.mac === mac);
-  if (e && (e.usedMs ?? e.updatedMs) !== now) e.usedMs = now;
+  // Found by the FDB's index (was a linear `find` through the draft, drafting every entry).
+  const i = fdbPos(br.fdb, mac, true);
+  if (i < 0) return;
+  const cur = peek(peek(br.fdb)[i]!);
+  if ((cur.usedMs ?? cur.updatedMs) !== now) fdbEntryDraft(br, i).usedMs = now;
+}
+
+/**
+ * The FDB entry at `i`, writable: a draft of it, or - when this draft already
+ * replaced the FDB array by a plain one (fdbLearnDraft), whose entries are
+ * the world's own - a copy put in its place (never the world's object).
+ */
+function fdbEntryDraft(br: Draft<BridgeLink>, i: number): Draft<FdbEntry> {
+  const fdb = br.fdb;
+  const e = fdb[i]!;
+  if (isDraft(fdb) || isDraft(e)) return e;
+  return (fdb[i] = { ...e });
 }
 
 /** fdb->used of an entry (ms): when a frame was last forwarded to it. */
@@ -584,6 +696,16 @@ function bridgeFdbModify(world: World, nsName: NsName, brIfindex: number, req: F
  * own address list (dev_uc_add_excl), "self permanent" in `bridge fdb show`.
  * Only NUD_PERMANENT is accepted ("FDB only supports static addresses").
  */
+/**
+ * uc_promisc after a change to the device's unicast list or its up state: __dev_set_rx_mode()
+ * (called by dev_open() at `ip link set DEV up`, and by dev_uc_add/del while the device is up)
+ * puts a device that cannot filter unicast into promiscuous mode while its uc list is non-empty;
+ * while the device is down nothing calls it, so the flag stays what it was.
+ */
+export function ucPromiscAfter(prev: L2State | undefined, uc: readonly Mac[] | undefined, rxModeSet: boolean): boolean {
+  return rxModeSet ? (uc?.length ?? 0) > 0 : (prev?.ucPromisc ?? false);
+}
+
 function ucModify(world: World, nsName: NsName, dev: Link, req: FdbRequest): OpResult {
   const uc = dev.l2?.uc ?? [];
   if (req.verb === 'del') {
@@ -598,8 +720,7 @@ function ucModify(world: World, nsName: NsName, dev: Link, req: FdbRequest): OpR
       const dl = d.ns[nsName]!.links[dev.ifindex]!;
       const l2: L2State = dl.l2 ? (dl.l2 as L2State) : initialL2();
       const next = req.verb === 'del' ? uc.filter((m) => m !== req.mac) : [...uc, req.mac];
-      // __dev_set_rx_mode() runs only while the device is up: uc_promisc follows the list then.
-      const ucPromisc = dev.adminUp ? next.length > 0 : (l2.ucPromisc ?? false);
+      const ucPromisc = ucPromiscAfter(l2, next, dev.adminUp);
       const { ucPromisc: _old, ...rest } = l2;
       dl.l2 = { ...rest, uc: next, ...(ucPromisc ? { ucPromisc } : {}) } as Draft<L2State>;
     }),

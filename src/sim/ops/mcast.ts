@@ -28,11 +28,11 @@
  *   bridge up:                    33:33:00:00:00:01 01:00:5e:00:00:6a 33:33:00:00:00:6a 01:00:5e:00:00:01 ...
  */
 import { produce, type Draft } from 'immer';
-import { ZERO_MAC, type Ip4, type Mac } from '../../model/addr.js';
+import type { Ip4, Mac } from '../../model/addr.js';
 import { hasCarrier } from '../../model/queries.js';
 import type { BridgeLink, FdbEntry, L2State, Link, Netns, NsName, VxlanLink, World } from '../../model/world.js';
 import { vxlanAgeingMs, vxlanLiveFdb, vxlanSnoopDraft } from './vxlan.js';
-import { ageingMs, disabledPortEntries, fdbExpired, fdbLearnDraft, flushDisabledPortsDraft, initialL2, masterOf, portState, reconcileBridgesDraft } from './bridge.js';
+import { ageingMs, bridgesNeedReconcile, disabledPortEntries, fdbLearnDraft, flushDisabledPortsDraft, initialL2, masterOf, portState, reconcileBridgesDraft, ucPromiscAfter } from './bridge.js';
 import { ipv6Enabled } from './sysctl.js';
 import { walk } from '../datapath/engine.js';
 import { IGMPV3_ALL_MCR } from '../datapath/mcast-input.js';
@@ -163,8 +163,8 @@ function nextL2(world: World, nsName: NsName, ns: Netns, link: Link): { l2: L2St
     ...(ll6 !== undefined ? { ll6 } : {}),
     ...(upSinceMs !== undefined ? { upSinceMs } : {}),
     ...(prev.uc !== undefined ? { uc: prev.uc } : {}),
-    // dev_open() -> __dev_set_rx_mode(): uc_promisc follows the uc list at `link set up`; down, it sticks.
-    ...((!prev.up && up ? (prev.uc?.length ?? 0) > 0 : (prev.ucPromisc ?? false)) ? { ucPromisc: true } : {}),
+    // dev_open() -> __dev_set_rx_mode() at `link set up`.
+    ...(ucPromiscAfter(prev, prev.uc, !prev.up && up) ? { ucPromisc: true } : {}),
     ...(ll6Ms !== undefined ? { ll6Ms } : {}),
     ...(chatted ? { chatted } : {}),
     ...(igmpReported ? { igmpReported } : {}),
@@ -317,40 +317,13 @@ function checkAgainstFull(world: World, out: World): void {
 
 /**
  * Would reconcileBridgesDraft() or vxlan_cleanup() below change anything in `ns`? Read on the
- * plain records, condition by condition as they test them: drafting a namespace only to find
- * nothing to do costs a proxy per link and FDB entry, on every command that touches the
- * namespace (the node's root namespace, at every CNI step). The full settle (`only` undefined,
- * what settleCheck compares with) does not use it, so a condition added there and not here
- * shows up as a mismatch in test/sim/ops/mcast-settle.test.ts.
+ * plain records (bridgesNeedReconcile asks each reconcile step's own condition): drafting a
+ * namespace only to find nothing to do costs a proxy per link and FDB entry, on every command
+ * that touches the namespace (the node's root namespace, at every CNI step).
  */
 function reconcileWouldChange(ns: Netns, now: number): boolean {
-  const links = Object.values(ns.links);
-  for (const l of links) {
-    if (l.kind === 'vxlan') {
-      if (vxlanLiveFdb(l, now).length !== l.fdb.length) return true;
-      continue;
-    }
-    if (l.kind !== 'bridge') continue;
-    const hold = ageingMs(l);
-    for (const e of l.fdb) {
-      if (fdbExpired(e, hold, now)) return true;
-      if (e.ifindex !== l.ifindex && ns.links[e.ifindex]?.master !== l.ifindex) return true;
-    }
-    if ((l.localMac ?? l.mac) !== l.mac) return true;
-    let lowest: Mac = ZERO_MAC;
-    let mtu = 0;
-    for (const p of links) {
-      if (p.master !== l.ifindex) continue;
-      if (p.brport && p.brport.localMac !== p.mac) return true;
-      if (lowest === ZERO_MAC || p.mac < lowest) lowest = p.mac;
-      if (mtu === 0 || p.mtu < mtu) mtu = p.mtu;
-    }
-    // br_stp_recalculate_bridge_id() and br_mtu_auto_adjust().
-    if (l.carrierFromPorts && !l.macSet && lowest !== l.mac) return true;
-    if (l.mtuAuto !== undefined && l.mtu !== l.mtuAuto) return true;
-    if (l.carrierFromPorts && !l.mtuByUser && (l.mtu !== (mtu || 1500) || l.mtuAuto !== l.mtu)) return true;
-  }
-  return false;
+  for (const l of Object.values(ns.links)) if (l.kind === 'vxlan' && vxlanLiveFdb(l, now).length !== l.fdb.length) return true;
+  return bridgesNeedReconcile(ns, now);
 }
 
 /** Settle the namespaces in `only` (every namespace when undefined). */
