@@ -81,7 +81,7 @@ for (const design of ['host-gw', 'vxlan'] as const) {
   let last: Record<string, unknown> = {};
   for (const [n, p] of sizes) {
     const { cluster, figures: b } = measureBuild(n, p, design);
-    const t = measureTraces(cluster, full ? 1000 : 100);
+    const t = measureTraces(cluster, 1000);
     last = { design, ...b, ...t };
     growth.push(last);
     console.error(`  ${design} ${n}x${p}: build ${round(b.build_s)} s, ${b.heap_bytes_per_pod} B/pod, trace p50 ${round(t.trace_p50_us)} us (cold ${round(t.cold_p50_us)}, CPU ${round(t.trace_cpu_us)} us/walk)`);
