@@ -20,7 +20,7 @@ import type { Trace } from '../sim/trace.js';
 import { readSnapshot, writeSnapshot } from '../import/snapshot.js';
 import { podOfNs } from '../import/kube.js';
 import { importedTarget } from '../import/verify-target.js';
-import { importScenarioYaml } from '../import/scenario.js';
+import { asName, importScenarioYaml } from '../import/scenario.js';
 import { verify } from '../verify/verify.js';
 import { formatReport as formatVerifyReport, summary } from '../verify/format.js';
 import type { EgressIntent } from '../verify/types.js';
@@ -144,7 +144,7 @@ Examples:
       if (o.out !== undefined && /\.ya?ml$/i.test(o.out)) {
         // A scenario (spec.import) naming the bundles as the scenario file sees them: run, trace, verify, diff, diagram take it.
         const rel = (f: string): string => relative(dirname(resolve(o.out!)), resolve(f)).split(sep).join('/') || '.';
-        const name = `imported-${report.nodes.map((n) => n.name).join('-')}`.toLowerCase().replace(/[^a-z0-9-]+/g, '-').slice(0, 40).replace(/^-+|-+$/g, '');
+        const name = asName(`imported-${report.nodes.map((n) => n.name).join('-')}`);
         io.writeFile(o.out, importScenarioYaml({ name, file: o.out, bundles: files.map(rel), ...(o.kube !== undefined ? { kube: rel(o.kube) } : {}), world, report }));
         if (!o.json) io.out(`scenario written to ${o.out} (podnet run ${o.out}; podnet verify ${o.out})\n`);
       } else if (o.out !== undefined) {
@@ -175,16 +175,7 @@ Examples:
  * for worlds not imported.
  */
 export function crossedAssumptionLines(world: World, t: Trace): string {
-  let out = '';
-  const seen = new Set<string>();
-  for (const h of t.hops) {
-    if (seen.has(h.ns)) continue;
-    seen.add(h.ns);
-    const pod = podOfNs(world, h.ns);
-    if (pod !== undefined) out += `  (netns ${h.ns} is ${pod})\n`;
-  }
-  for (const a of crossedAssumptions(world, t)) out += `  ! assumption ${formatAssumption(a)}\n`;
-  return out;
+  return traceNotes(world, t, (ns) => podOfNs(world, ns));
 }
 
 /**
@@ -193,13 +184,21 @@ export function crossedAssumptionLines(world: World, t: Trace): string {
  * pod/frontend)`) and the import's `warn` assumptions on its way.
  */
 export function importedScenarioTraceLines(world: World, places: Readonly<Record<string, { kind: string; name: string }>>, t: Trace): string {
+  return traceNotes(world, t, (ns) => {
+    const p = places[ns];
+    return p && p.kind !== 'lab' && p.name !== ns ? `${p.kind}/${p.name}` : undefined;
+  });
+}
+
+/** `(netns X is NAME)` once per namespace the trace crossed that has a name, then the assumptions it crossed. */
+function traceNotes(world: World, t: Trace, nameOf: (ns: string) => string | undefined): string {
   let out = '';
   const seen = new Set<string>();
   for (const h of t.hops) {
     if (seen.has(h.ns)) continue;
     seen.add(h.ns);
-    const p = places[h.ns];
-    if (p && p.kind !== 'lab' && p.name !== h.ns) out += `  (netns ${h.ns} is ${p.kind}/${p.name})\n`;
+    const name = nameOf(h.ns);
+    if (name !== undefined) out += `  (netns ${h.ns} is ${name})\n`;
   }
   for (const a of crossedAssumptions(world, t)) out += `  ! assumption ${formatAssumption(a)}\n`;
   return out;

@@ -53,8 +53,10 @@ export interface KubeMapping {
   readonly networkPolicies: readonly string[];
 }
 
-type O = Record<string, unknown>;
-const obj = (v: unknown): O => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as O) : {});
+export type KubeObject = Record<string, unknown>;
+type O = KubeObject;
+/** A YAML value as an object ({} for anything else). */
+export const obj = (v: unknown): O => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as O) : {});
 const s = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const labelsOf = (meta: O): Record<string, string> => {
   const out: Record<string, string> = {};
@@ -63,7 +65,7 @@ const labelsOf = (meta: O): Record<string, string> => {
 };
 
 /** Every object of the YAML: a `kind: List` is unpacked, several documents are allowed. */
-function objects(text: string): O[] {
+export function kubeObjects(text: string): O[] {
   const out: O[] = [];
   for (const doc of parseAllDocuments(text)) {
     const v = obj(doc.toJS());
@@ -84,7 +86,7 @@ export function applyKube(world: World, text: string, nodes: readonly BundleNode
   const note = (text: string, ns: NsName = ROOT_NS, severity: 'warn' | 'info' = 'info'): void => void assumptions.push({ severity, node: firstNode, ns, area: 'kube', text });
   let items: O[];
   try {
-    items = objects(text);
+    items = kubeObjects(text);
   } catch (e) {
     note(`the Kubernetes objects could not be read: ${e instanceof Error ? e.message : String(e)}`, ROOT_NS, 'warn');
     return { world, mapping: { nodes: [], pods: [], services: [], networkPolicies: [] }, assumptions };

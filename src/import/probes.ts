@@ -103,6 +103,13 @@ export function probeNs(command: string): string {
   return m ? (m[1] ?? m[2]!) : ROOT_NS;
 }
 
+/** The last bundle parsed for iptablesDelta: its callers ask about one bundle's probes in a row. */
+let lastBundle: { readonly text: string; readonly parsed: ReturnType<typeof parseBundle> } | undefined;
+function parsedBundle(text: string): ReturnType<typeof parseBundle> {
+  if (lastBundle?.text !== text) lastBundle = { text, parsed: parseBundle(text) };
+  return lastBundle.parsed;
+}
+
 /**
  * An `iptables-save -c` answer as the traffic since the collection made it:
  * every counter minus the same rule's (or chain policy's) counter in the
@@ -117,7 +124,7 @@ export function probeNs(command: string): string {
  */
 export function iptablesDelta(command: string, answer: string, bundleText: string): string {
   if (!/(^|\s)iptables-save -c$/.test(command)) return answer;
-  const ns = parseBundle(bundleText).netns.find((n) => n.name === probeNs(command));
+  const ns = parsedBundle(bundleText).netns.find((n) => n.name === probeNs(command));
   const base = normalise(ns?.cmds['iptables-save -c']?.body ?? '');
   // Counters of the bundle per table, per counter-less line, in order (the same rule may repeat).
   const before = new Map<string, [number, number][]>();

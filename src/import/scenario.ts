@@ -24,11 +24,11 @@
  * Pure: bundle and kube texts in (src/cli and the scenario loader read the
  * files), declarations out.
  */
-import { parseAllDocuments } from 'yaml';
 import { formatIp4, formatPrefix4 } from '../model/addr.js';
 import { ROOT_NS, type NsName, type World } from '../model/world.js';
 import { importBundles, type BundleInput, type ImportReport } from './build.js';
 import { importedTarget } from './verify-target.js';
+import { kubeObjects, obj, type KubeObject } from './kube.js';
 
 export interface ImportedPort {
   readonly containerPort: number;
@@ -62,7 +62,7 @@ const NAME_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const nameable = (s: string): boolean => s.length <= 40 && NAME_RE.test(s);
 
 /** A pod or container name the scenario language accepts (lower case, "-" for anything else, at most 40). */
-function asName(s: string): string {
+export function asName(s: string): string {
   const n = s
     .toLowerCase()
     .replace(/[^a-z0-9-]+/g, '-')
@@ -72,29 +72,15 @@ function asName(s: string): string {
   return n || 'x';
 }
 
-type O = Record<string, unknown>;
-const obj = (v: unknown): O => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as O) : {});
-
 /** spec.containers of every Pod object, by "namespace/name" (what kube.ts does not keep). */
 function podContainers(kube: string | undefined): Map<string, ImportedPod['containers']> {
   const out = new Map<string, ImportedPod['containers']>();
   if (kube === undefined) return out;
-  let docs: ReturnType<typeof parseAllDocuments>;
+  let items: KubeObject[];
   try {
-    docs = parseAllDocuments(kube);
+    items = kubeObjects(kube);
   } catch {
     return out;
-  }
-  const items: O[] = [];
-  for (const d of Array.isArray(docs) ? docs : []) {
-    let v: O;
-    try {
-      v = obj(d.toJS());
-    } catch {
-      continue;
-    }
-    if (Array.isArray(v['items'])) for (const i of v['items'] as unknown[]) items.push(obj(i));
-    else items.push(v);
   }
   for (const it of items) {
     if (it['kind'] !== 'Pod') continue;

@@ -115,6 +115,7 @@ function load(text: string, file: string, opts: LoadOptions): LoadResult {
         ),
       )
     : undefined;
+  const idecls = imported ? importedDecls(imported) : undefined;
   return {
     ok: true,
     scenario: {
@@ -124,12 +125,12 @@ function load(text: string, file: string, opts: LoadOptions): LoadResult {
       ...(d.metadata.description !== undefined ? { description: d.metadata.description } : {}),
       concepts: d.metadata.concepts ?? [],
       seed: d.spec.seed,
-      networks: imported ? importedDecls(imported).networks : decl ? decl.networks : d.spec.networks,
-      machines: imported ? importedDecls(imported).machines : decl ? decl.machines : d.spec.machines,
-      nodes: imported ? importedDecls(imported).nodes : decl ? decl.nodes : d.spec.nodes,
+      networks: idecls ? idecls.networks : decl ? decl.networks : d.spec.networks,
+      machines: idecls ? idecls.machines : decl ? decl.machines : d.spec.machines,
+      nodes: idecls ? idecls.nodes : decl ? decl.nodes : d.spec.nodes,
       ...(cl ? { cluster: cl } : {}),
       ...(imported ? { imported } : {}),
-      pods: imported ? importedDecls(imported).pods : d.spec.pods,
+      pods: idecls ? idecls.pods : d.spec.pods,
       plugins: d.spec.plugins,
       cni,
       steps,

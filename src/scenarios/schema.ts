@@ -557,7 +557,6 @@ export type TracerouteExpectT = z.output<typeof TracerouteExpect>;
 export type LifecycleExpectT = z.output<typeof LifecycleExpect>;
 export type CounterExpectT = z.output<typeof CounterExpect>;
 export type ClusterT = z.output<typeof Cluster>;
-export type ImportT = z.output<typeof Import>;
 export type ClusterNodeT = z.output<typeof ClusterNode>;
 export type DesignOptionsT = z.output<typeof DesignOptions>;
 export type AgentExpectT = z.output<typeof AgentExpect>;

@@ -389,13 +389,13 @@ function trieLookup(idx: NsIndex, dst: Ip4, o: FibLookupOpts, table?: number): F
   return res;
 }
 
+/** The default lookup options, shared (no object per lookup). */
+const NO_OPTS: FibLookupOpts = Object.freeze({});
+
 /**
  * fib_lookup() with the default rules: the merged local+main trie, then (only
  * if that failed and the default table exists) the default table.
  */
-/** The default lookup options, shared (no object per lookup). */
-const NO_OPTS: FibLookupOpts = Object.freeze({});
-
 export function fibLookup(ns: Netns, dst: Ip4, opts: FibLookupOpts = NO_OPTS): FibResult {
   const idx = indexOf(ns);
   let res = trieLookup(idx, dst, opts);

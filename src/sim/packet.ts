@@ -6,6 +6,8 @@ import type { Ip4, Mac } from '../model/addr.js';
 import type { CtRef } from '../model/netfilter.js';
 
 export const PROTO_ICMP = 1;
+/** IPPROTO_IGMP (a bridge's membership reports). */
+export const PROTO_IGMP = 2;
 export const PROTO_TCP = 6;
 export const PROTO_UDP = 17;
 

@@ -14,13 +14,20 @@ import type { Cluster } from '../cluster/types.js';
 import { verify } from './verify.js';
 import type { EgressIntent, VerifyEndpoint, VerifyNode, VerifyOptions, VerifyPod, VerifyReport, VerifyTarget } from './types.js';
 
+/**
+ * Why a cluster node is NotReady, if it is: kubelet reports NetworkReady=false
+ * (NetworkPluginNotReady) while the design's agent has not installed its CNI configuration.
+ */
+export function notReadyReason(c: Cluster, node: string): string | undefined {
+  return c.nodes[node]?.agentPending ? `NetworkPluginNotReady: the ${c.spec.design.name} agent has not started on ${node}` : undefined;
+}
+
 export function clusterTarget(c: Cluster, o: { readonly egress?: EgressIntent; readonly outside?: boolean } = {}): VerifyTarget {
   const nodes: VerifyNode[] = c.nodeOrder.map((n) => {
     const s = c.nodes[n]!;
     const cidr = s.podCidr ? parsePrefix4(s.podCidr) : undefined;
     const ip = parseIp4(s.ip);
-    // kubelet reports NetworkReady=false while the design's agent has not installed its CNI configuration.
-    const notReady = s.agentPending ? `NetworkPluginNotReady: the ${c.spec.design.name} agent has not started on ${n}` : undefined;
+    const notReady = notReadyReason(c, n);
     return { ref: `node/${n}`, ns: s.ns, ...(ip !== undefined ? { ip } : {}), podCidrs: cidr ? [cidr] : [], ...(notReady ? { notReady } : {}) };
   });
   const pods: VerifyPod[] = [];

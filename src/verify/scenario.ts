@@ -13,6 +13,7 @@ import type { NsName } from '../model/world.js';
 import { Runner, type Scenario, type StepReport } from '../scenarios/index.js';
 import { importedTarget } from '../import/verify-target.js';
 import type { EgressIntent, VerifyEndpoint, VerifyNode, VerifyPod, VerifyTarget } from './types.js';
+import { notReadyReason } from './cluster.js';
 
 export interface ScenarioTargetOptions {
   readonly egress?: EgressIntent;
@@ -36,9 +37,7 @@ export function scenarioTarget(runner: Runner, o: ScenarioTargetOptions = {}): V
     if (!w.ns[n.name]) continue;
     const cidr = n.podCIDR ? parsePrefix4(n.podCIDR) : undefined;
     const ip = runner.hostIp(n.name);
-    // A cluster node whose design agent has not started yet is NotReady (NetworkPluginNotReady).
-    const pending = runner.cluster?.nodes[n.name]?.agentPending ?? false;
-    const notReady = pending ? `NetworkPluginNotReady: the ${runner.cluster!.spec.design.name} agent has not started on ${n.name}` : undefined;
+    const notReady = runner.cluster ? notReadyReason(runner.cluster, n.name) : undefined;
     nodes.push({ ref: `node/${n.name}`, ns: n.name, ...(ip !== undefined ? { ip } : {}), podCidrs: cidr ? [cidr] : [], ...(notReady ? { notReady } : {}) });
   }
   for (const m of s.machines) {

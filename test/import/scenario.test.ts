@@ -5,42 +5,27 @@
  * for three pods, its bundle (node1.bundle), the kernel's answers to five
  * pings and the counters they moved (kernel.txt). objects.yaml names the pods.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { normalise } from '../../src/conformance/normalise.js';
 import { importBundles } from '../../src/import/build.js';
 import { importForScenario, importScenarioYaml } from '../../src/import/scenario.js';
-import { loadScenario, Runner, runScenario, type RunReport, type Scenario } from '../../src/scenarios/index.js';
+import { loadScenario, Runner, runScenario, type Scenario } from '../../src/scenarios/index.js';
 import { runScript } from '../../src/shell/interp.js';
 import { scenarioStates } from '../../src/verify/scenario.js';
 import { verify } from '../../src/verify/verify.js';
 import type { VerifyReport } from '../../src/verify/types.js';
+import { failed, IMPORT_DIR, kernelSections, loadIn, readFixture, readIn } from './helpers.js';
 
-const DIR = join(import.meta.dirname, '..', '..', 'examples', 'import');
-const read = (f: string): string => readFileSync(join(DIR, f), 'utf8');
-const readIn = (dir: string) => (p: string): string | undefined => {
-  try {
-    return readFileSync(resolve(dir, p), 'utf8');
-  } catch {
-    return undefined;
-  }
-};
+const DIR = IMPORT_DIR;
+const read = readFixture;
 const EXAMPLE = 'bridge-node.yaml';
 
-function load(text: string, file = join(DIR, EXAMPLE)): Scenario {
-  const r = loadScenario(text, { file, readFile: readIn(dirname(file)) });
-  if (!r.ok) throw new Error(r.issues.map((i) => `${i.pos.line}:${i.pos.col}: ${i.message}`).join('\n'));
-  return r.scenario;
-}
+const load = (text: string, file = join(DIR, EXAMPLE)): Scenario => loadIn(text, file);
 
 function issues(text: string): string[] {
   const r = loadScenario(text, { file: 'x.yaml', readFile: readIn(DIR) });
   return r.ok ? [] : r.issues.map((i) => `${i.pos.line}:${i.pos.col}: ${i.message}`);
-}
-
-function failed(r: RunReport): string[] {
-  return [...r.invalid.map((i) => i.message), ...r.steps.flatMap((s) => s.checks.filter((c) => !c.pass).map((c) => `step ${s.index} ${c.what}: expected ${c.expected}, got ${c.actual}`))];
 }
 
 function verifyFinal(s: Scenario, egress?: 'masquerade' | 'preserve'): { report: VerifyReport; egress: string | undefined } {
@@ -48,16 +33,6 @@ function verifyFinal(s: Scenario, egress?: 'masquerade' | 'preserve'): { report:
   const r = scenarioStates(s, (st) => void (out = { report: verify(st.target), egress: st.target.egress }), egress ? { egress } : {});
   expect(r.invalid).toEqual([]);
   return out!;
-}
-
-/** kernel.txt: `$ command` lines, each followed by what it printed. */
-function kernelSections(text: string): { cmd: string; out: string }[] {
-  const out: { cmd: string; out: string }[] = [];
-  for (const line of text.replace(/\n$/, '').split('\n')) {
-    if (line.startsWith('$ ')) out.push({ cmd: line.slice(2), out: '' });
-    else if (out.length) out[out.length - 1]!.out += line + '\n';
-  }
-  return out.map((s) => ({ cmd: s.cmd, out: s.out.replace(/\n$/, '') }));
 }
 
 const header = `apiVersion: podnet.dev/v1alpha1

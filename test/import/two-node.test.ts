@@ -8,29 +8,23 @@
  * pings across the nodes (two-node-kernel.txt). Nothing declares the wiring:
  * the import infers the LAN from the nodes' eth0 addresses.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/app.js';
 import type { Io } from '../../src/cli/io.js';
 import { normalise } from '../../src/conformance/normalise.js';
 import { importBundles } from '../../src/import/build.js';
-import { loadScenario, Runner, runScenario, type RunReport, type Scenario } from '../../src/scenarios/index.js';
+import { Runner, runScenario, type Scenario } from '../../src/scenarios/index.js';
 import { runScript } from '../../src/shell/interp.js';
 import { scenarioStates } from '../../src/verify/scenario.js';
 import { verify } from '../../src/verify/verify.js';
 import type { VerifyReport } from '../../src/verify/types.js';
+import { failed, IMPORT_DIR, kernelSections, loadIn, readFixture, readIn } from './helpers.js';
 
-const DIR = join(import.meta.dirname, '..', '..', 'examples', 'import');
+const DIR = IMPORT_DIR;
 const EXAMPLE = join(DIR, 'two-node.yaml');
-const read = (f: string): string => readFileSync(join(DIR, f), 'utf8');
-const readAny = (p: string): string | undefined => {
-  try {
-    return readFileSync(p, 'utf8');
-  } catch {
-    return undefined;
-  }
-};
+const read = readFixture;
+const readAny = readIn(process.cwd());
 const WEB = 'cni-41a0c1d2-0e3f-4a5b-8c6d-7e8f90a1b2c3';
 const CACHE = 'cni-41b1d2e3-1f40-4b6c-9d7e-8f90a1b2c3d4';
 const API = 'cni-41c2e3f4-2051-4c7d-ae8f-90a1b2c3d4e5';
@@ -40,31 +34,13 @@ const bundles = (): { text: string; origin: string }[] => [
   { text: read('two-node-2.bundle'), origin: 'two-node-2.bundle' },
 ];
 
-function load(text: string): Scenario {
-  const r = loadScenario(text, { file: EXAMPLE, readFile: (p) => readAny(resolve(dirname(EXAMPLE), p)) });
-  if (!r.ok) throw new Error(r.issues.map((i) => `${i.pos.line}:${i.pos.col}: ${i.message}`).join('\n'));
-  return r.scenario;
-}
-
-function failed(r: RunReport): string[] {
-  return [...r.invalid.map((i) => i.message), ...r.steps.flatMap((s) => s.checks.filter((c) => !c.pass).map((c) => `step ${s.index} ${c.what}: expected ${c.expected}, got ${c.actual}`))];
-}
+const load = (text: string): Scenario => loadIn(text, EXAMPLE);
 
 function verifyFinal(s: Scenario): VerifyReport {
   let out: VerifyReport | undefined;
   const r = scenarioStates(s, (st) => void (out = verify(st.target)));
   expect(r.invalid).toEqual([]);
   return out!;
-}
-
-/** two-node-kernel.txt: `$ command` lines, each followed by what it printed. */
-function kernelSections(text: string): { cmd: string; out: string }[] {
-  const out: { cmd: string; out: string }[] = [];
-  for (const line of text.replace(/\n$/, '').split('\n')) {
-    if (line.startsWith('$ ')) out.push({ cmd: line.slice(2), out: '' });
-    else if (out.length) out[out.length - 1]!.out += line + '\n';
-  }
-  return out.map((s) => ({ cmd: s.cmd, out: s.out.replace(/\n$/, '') }));
 }
 
 async function cli(args: string[]): Promise<{ code: number; out: string }> {

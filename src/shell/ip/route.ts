@@ -6,7 +6,7 @@ import { formatIp4, formatRouteDst, maskOf, parseIp4Loose, type Ip4, type Prefix
 import { linkByName } from '../../model/queries.js';
 import { TABLE_DEFAULT, TABLE_LOCAL, TABLE_MAIN, type Netns, type NsName, type RedirectException, type Route, type RouteType, type World } from '../../model/world.js';
 import { routeInput } from '../../sim/datapath/route-input.js';
-import { MTU_EXPIRES_MS } from '../../sim/datapath/pmtu.js';
+import { livePmtu, MTU_EXPIRES_MS } from '../../sim/datapath/pmtu.js';
 import { REDIRECT_EXPIRES_MS, withRedirect } from '../../sim/datapath/redirect.js';
 import { routeOutput, scopeNum, type OutputErrno, type OutputRoute } from '../../sim/fib.js';
 import { ADD, APPEND, CHANGE, PREPEND, REPLACE, nexthopLinkdown, routeDel, routeFlush, routeInsert, type InsertFlags, type RouteSel, type RouteSpec } from '../../sim/ops/route.js';
@@ -544,7 +544,7 @@ function routeGetMtu(ns: Netns, res: OutputRoute & { readonly redirected?: Redir
   let mtu = res.route?.mtu;
   let expiresMs = res.redirected?.expiresMs;
   // Exceptions hang on a nexthop: none for local, broadcast or multicast results.
-  const pmtu = res.type === 'unicast' && res.route !== undefined ? (ns.pmtu ?? []).find((e) => e.dst === dst && e.expiresMs > now) : undefined;
+  const pmtu = res.type === 'unicast' && res.route !== undefined ? livePmtu(ns, dst, now) : undefined;
   if (pmtu) {
     mtu = pmtu.mtu;
     const learnt = pmtu.expiresMs - MTU_EXPIRES_MS;

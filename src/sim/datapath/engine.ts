@@ -257,6 +257,9 @@ export class Walk implements DpEnv {
     return this.curHop!;
   }
 
+  /** `step` bound to this walk once, for the netfilter environment of every hook call (hooks.ts). */
+  readonly stepFn: (s: StepRec) => void = (s) => this.step(s);
+
   /** Record a step of the current hop (a function: formatted only if the trace is read; see StepRec). */
   step(s: StepRec): void {
     if (!this.curHop) this.startHop('?');

@@ -56,8 +56,8 @@ export function runNfHook(w: Walk, ns: NsName, hook: Hook, pkt: Ipv4Packet, devs
     ...(o.nextHop !== undefined ? { nextHop: o.nextHop as never } : {}),
     // The walk's step() also takes a function (formatted when the trace is read).
     lazySteps: true,
-    // Bound, not an arrow in a property: tsx's keepNames would name the arrow (a defineProperty) per hook call.
-    step: w.step.bind(w),
+    // Made once per walk, not per hook call (an arrow here would also be named by tsx's keepNames: a defineProperty each).
+    step: w.stepFn,
   });
 }
 

@@ -4,7 +4,7 @@
  * __ip_rt_update_pmtu stores them for net.ipv4.route.mtu_expires = 600 s).
  */
 import { formatIp4, type Ip4 } from '../../model/addr.js';
-import type { NsName, PmtuException } from '../../model/world.js';
+import type { Netns, NsName, PmtuException } from '../../model/world.js';
 import type { OutputRoute } from '../fib.js';
 import type { Walk } from './engine.js';
 
@@ -12,12 +12,17 @@ export const MTU_EXPIRES_MS = 600_000;
 /** net.ipv4.route.min_pmtu */
 export const MIN_PMTU = 552;
 
+/** The path MTU exception for `dst` that has not expired at `now` (ip route get shows it as `mtu N`). */
+export function livePmtu(ns: Netns, dst: Ip4, now: number): PmtuException | undefined {
+  return (ns.pmtu ?? []).find((e) => e.dst === dst && e.expiresMs > now);
+}
+
 export function pathMtu(w: Walk, ns: NsName, rt: OutputRoute, dst: Ip4): number {
   const bns = w.bns(ns);
   const dev = bns.links[rt.dev];
   let mtu = dev?.mtu ?? 1500;
   if (rt.route?.mtu !== undefined) mtu = Math.min(mtu, rt.route.mtu);
-  const exc = (w.cur(ns).pmtu ?? []).find((e) => e.dst === dst && e.expiresMs > w.now);
+  const exc = livePmtu(w.cur(ns), dst, w.now);
   if (exc) mtu = Math.min(mtu, exc.mtu);
   return mtu;
 }

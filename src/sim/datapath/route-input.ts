@@ -13,6 +13,7 @@ import {
   prefixContains,
   type Ip4,
 } from '../../model/addr.js';
+import { isLocalAddress } from '../../model/queries.js';
 import { TABLE_LOCAL, type Link, type Netns, type Route } from '../../model/world.js';
 import { FIB_ERRNO, fibLookup } from '../fib.js';
 import { confAllValue, confValue } from '../ops/sysctl.js';
@@ -65,17 +66,21 @@ function allConf(ns: Netns, key: string): number {
   if (v === undefined) m.set(key, (v = Number(confAllValue(ns, key) ?? '0') || 0));
   return v;
 }
+/** conf.DEV.KEY as a number (its own value, else conf.default). */
+function devConfNum(ns: Netns, link: Link, key: string): number {
+  return Number(confValue(ns, link, key) ?? '0') || 0;
+}
 /** net.ipv4.conf.DEV.KEY */
 function devConf(link: Link, key: string, ns?: Netns): number {
   if (!ns) return Number(link.conf[key] ?? '0') || 0;
   // The memo is read first (a draft is never a key): isDraft only on a miss.
   let e = devMemo.get(link);
   if (!e || e.sysctl !== ns.sysctl) {
-    if (isDraft(link) || isDraft(ns.sysctl)) return Number(link.conf[key] ?? confValue(ns, link, key) ?? '0') || 0;
+    if (isDraft(link) || isDraft(ns.sysctl)) return devConfNum(ns, link, key);
     devMemo.set(link, (e = { sysctl: ns.sysctl, vals: new Map() }));
   }
   let v = e.vals.get(key);
-  if (v === undefined) e.vals.set(key, (v = Number(link.conf[key] ?? confValue(ns, link, key) ?? '0') || 0));
+  if (v === undefined) e.vals.set(key, (v = devConfNum(ns, link, key)));
   return v;
 }
 /** IN_DEV_ANDCONF: both conf.all and conf.DEV enable it. */
@@ -158,7 +163,7 @@ const ownAddrMemo = new WeakMap<object, ReadonlySet<number>>();
 function isOwnAddress(ns: Netns, a: Ip4): boolean {
   let s = ownAddrMemo.get(ns.links); // a draft is never a key: isDraft only on a miss
   if (!s) {
-    if (isDraft(ns.links)) return Object.values(ns.links).some((l) => l.addrs.some((x) => x.local === a));
+    if (isDraft(ns.links)) return isLocalAddress(ns, a);
     const set = new Set<number>();
     for (const l of Object.values(ns.links)) for (const x of l.addrs) set.add(x.local);
     ownAddrMemo.set(ns.links, (s = set));

@@ -18,12 +18,12 @@
  * STP is not modelled (stp_state 0): a port is forwarding or disabled, see
  * portState() in src/sim/ops/bridge.ts.
  */
-import { isDraft, type Draft } from 'immer';
+import type { Draft } from 'immer';
 import { BROADCAST_MAC, type Mac } from '../../model/addr.js';
 import type { BridgeLink, FdbEntry, Link, NsName, World } from '../../model/world.js';
 import { ageingMs, fdbExpired, fdbFind, fdbLearnDraft, fdbLookup, fdbTouchDraft, fdbUsedMs, isLocalEntry, isUnicastMac, portState, portsOf } from '../ops/bridge.js';
 import { l3Len, type Frame } from '../packet.js';
-import { peek } from '../peek.js';
+import { curLink } from './cur.js';
 import type { DeviceHandler, DpEnv } from './types.js';
 
 /** The world as configured (links, ports, sysctls): the walk's draft, read only. */
@@ -37,24 +37,12 @@ function liveBridge(env: DpEnv, ns: NsName, br: BridgeLink): Draft<BridgeLink> {
 }
 
 /**
- * The bridge as it is now in the walk, for reading its FDB: peeked (reading
- * through the namespace's draft would draft its links, the bridge and its FDB
- * array; fdbFind reads a draft FDB without drafting its entries).
- */
-function curBridge(env: DpEnv, ns: NsName, br: BridgeLink): BridgeLink {
-  const cur = env.cur(ns);
-  // Not written to by this walk: `br` itself (the handler's link is the walk's aged namespace's).
-  if (!isDraft(cur)) return br;
-  return peek(peek(peek(cur).links)[br.ifindex]) as BridgeLink;
-}
-
-/**
  * br_fdb_update(): learn `mac` on `port`. Nothing is written (no draft made)
  * when the entry is already there, on that port, refreshed at this time, or
  * is not a dynamic entry.
  */
 function learn(env: DpEnv, ns: NsName, br: BridgeLink, port: Link, mac: Mac): 'learned' | 'refreshed' | 'moved' | 'ignored' {
-  const e = fdbFind(curBridge(env, ns, br).fdb, mac);
+  const e = fdbFind(curLink(env, ns, br).fdb, mac);
   if (e && !fdbExpired(e, ageingMs(br), env.now) && (e.state !== 'dynamic' || (e.ifindex === port.ifindex && e.updatedMs === env.now))) {
     return e.state === 'dynamic' ? 'refreshed' : 'ignored';
   }
@@ -128,7 +116,7 @@ function passUp(env: DpEnv, ns: NsName, br: BridgeLink, frame: Frame): void {
  * Steps are lazy (formatted only if the trace is read, see DpEnv.step). They
  * close over what no walk changes - `br` and the ports (the walk's aged
  * namespace), `world` (its base), frames, counts and strings - and over
- * copies of FDB entries (fdbView): an entry read through `curBridge` is the
+ * copies of FDB entries (fdbView): an entry read through `curLink` is the
  * walk's draft once this bridge learned, updated by later frames of the walk
  * and revoked when it ends.
  */
@@ -136,7 +124,7 @@ export const bridgeHandler: DeviceHandler<BridgeLink> = {
   /** br_dev_xmit(): the host sends `frame` out of the bridge. */
   xmit(env, ns, br, frame) {
     const world = cfg(env);
-    const dbr = curBridge(env, ns, br);
+    const dbr = curLink(env, ns, br);
     if (isGroup(frame.dst)) {
       const n = flood(env, ns, br, undefined, frame, false);
       env.step(() => ({ kind: 'bridge', action: `${br.name}: ${frame.dst === BROADCAST_MAC ? 'broadcast' : 'multicast'} flooded to ${n} port(s)` }));
@@ -184,7 +172,7 @@ export const bridgeHandler: DeviceHandler<BridgeLink> = {
       const r = learn(env, ns, br, port, frame.src);
       if (r !== 'ignored') env.step(() => ({ kind: 'bridge', action: `${br.name}: ${r} ${frame.src} on ${port.name}` }));
     }
-    const dbr = curBridge(env, ns, br);
+    const dbr = curLink(env, ns, br);
     // br_nf_pre_routing() runs at the bridge's PREROUTING hook, before br_handle_frame_finish()
     // looks the destination up in the FDB: for every IPv4 frame, also one addressed to the
     // bridge's own MAC (ip_sabotage_in() then skips iptables PREROUTING in ip_rcv()). A DNAT

@@ -14,14 +14,16 @@
  *   address (vxlan_snoop); the inner frame then arrives on the VXLAN device
  *   (so a bridge it is enslaved to gets it).
  */
-import { isDraft, type Draft } from 'immer';
+import type { Draft } from 'immer';
 import type { Mac } from '../../model/addr.js';
 import { formatIp4 } from '../../model/addr.js';
 import type { NsName, VxlanLink, World } from '../../model/world.js';
+import { fdbUsedMs } from '../ops/bridge.js';
 import { vxlanRemotes, vxlanSnoopDraft, VXLAN_HEADROOM } from '../ops/vxlan.js';
 import { PROTO_UDP, UDP_HLEN, IP_HLEN, l3Len, scrubFrame, type Frame, type Ipv4Packet } from '../packet.js';
 import type { DeviceHandler, DpEnv } from './types.js';
 import { peek } from '../peek.js';
+import { curLink } from './cur.js';
 
 function cfg(env: DpEnv): World {
   return env.world as unknown as World;
@@ -124,9 +126,7 @@ function encap(world: World, ns: NsName, vx: VxlanLink, inner: Frame, dst: numbe
 export const vxlanHandler: DeviceHandler<VxlanLink> = {
   xmit(env, ns, vx, frame) {
     const world = cfg(env);
-    // Not written to by this walk: `vx` itself; else peeked (reading through the draft would draft its links and this device).
-    const cur = env.cur(ns);
-    const live = isDraft(cur) ? (peek(peek(peek(cur).links)[vx.ifindex]) as VxlanLink) : vx;
+    const live = curLink(env, ns, vx);
     const remotes = vxlanRemotes(live, frame.dst, env.now);
     if (remotes.length === 0) {
       env.step(() => ({ kind: 'drop', action: `${vx.name}: no remote VTEP for ${frame.dst} (no FDB entry, no 00:00:00:00:00:00 default): dropped` }));
@@ -136,7 +136,7 @@ export const vxlanHandler: DeviceHandler<VxlanLink> = {
     // vxlan_xmit() -> vxlan_find_mac(): the entry found (the MAC's own or the all-zero
     // default) gets f->used = jiffies; one kernel entry holds all of a MAC's remotes.
     const key = remotes[0]!.mac;
-    if (remotes.some((r) => (r.usedMs ?? r.updatedMs) !== env.now)) {
+    if (remotes.some((r) => fdbUsedMs(r) !== env.now)) {
       // Only the MAC's entries are drafted (iterating the draft FDB drafted every entry: one per node in flannel).
       const fdb = (env.ns(ns).links[vx.ifindex] as Draft<VxlanLink>).fdb;
       const entries = peek(fdb);

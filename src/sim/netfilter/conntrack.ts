@@ -76,7 +76,8 @@ const latest = peek;
 function rawEntries(ns: Draft<Netns> | Netns): readonly ConntrackEntry[] {
   return latest(latest(ns as Netns).conntrack);
 }
-function origOf(e: ConntrackEntry): ConntrackTuple {
+/** An entry's original tuple as a plain value (never a draft: tuples are not changed in place once stored). */
+export function origOf(e: ConntrackEntry): ConntrackTuple {
   return latest(latest(e).orig);
 }
 function replyOf(e: ConntrackEntry): ConntrackTuple {

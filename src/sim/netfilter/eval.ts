@@ -37,6 +37,7 @@ import {
   ICMP_ERRORS,
   invertTuple,
   mayStartFlow,
+  origOf,
   replyTupleTaken,
   tupleOf,
 } from './conntrack.js';
@@ -526,7 +527,6 @@ function lazyStep(env: NfEnv, step: (s: Step) => void, make: () => Step): void {
   else step(make());
 }
 
-/** nf_conntrack_in(): attach the packet to its entry (creating one for a new flow). */
 /**
  * A copy of the packet without its conntrack reference. A packet without one
  * is copied by a plain spread (same keys, same order): the rest pattern is a
@@ -539,6 +539,7 @@ function withoutCt(pkt: Ipv4Packet): Ipv4Packet {
   return bare;
 }
 
+/** nf_conntrack_in(): attach the packet to its entry (creating one for a new flow). */
 function conntrackIn(ns: Draft<Netns>, pkt: Ipv4Packet, env: NfEnv, step: (s: Step) => void): Ipv4Packet {
   // Looped back through lo (or NOTRACKed): the packet keeps what it has.
   if (pkt.ct && (pkt.ct.state === 'UNTRACKED' || ctPeek(ns, pkt.ct.key))) return pkt;
@@ -553,7 +554,7 @@ function conntrackIn(ns: Draft<Netns>, pkt: Ipv4Packet, env: NfEnv, step: (s: St
       return bare;
     }
     // Stored tuples are never changed in place (immutable once stored): a lazy step may keep one.
-    const orig = peek(peek(found.entry).orig);
+    const orig = origOf(found.entry);
     lazyStep(env, step, () => ({ kind: 'conntrack', action: `RELATED to ${tupleText(orig)}` }));
     return { ...bare, ct: { key: ctKey(orig), dir: found.dir, state: 'RELATED' } };
   }
@@ -561,7 +562,7 @@ function conntrackIn(ns: Draft<Netns>, pkt: Ipv4Packet, env: NfEnv, step: (s: St
   const found = ctFind(ns, t);
   if (found) {
     // found.entry is a plain value; its original tuple is the draft's too (never changed in place).
-    const orig = peek(peek(found.entry).orig);
+    const orig = origOf(found.entry);
     const key = ctKey(orig);
     const e = ctGet(ns, key)!;
     ctSeen(e, found.dir, pkt, env.now);

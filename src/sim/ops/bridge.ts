@@ -331,7 +331,7 @@ function addLocalDraft(br: Draft<BridgeLink>, mac: Mac, ifindex: number, now: nu
  * lowest MAC of its ports (00:00:00:00:00:00 with no port left), and
  * br_fdb_change_mac_address() moves its own local entry along.
  */
-export function recalcBridgeMacDraft(dns: Draft<Netns>, br: Draft<BridgeLink>, now: number): void {
+function recalcBridgeMacDraft(dns: Draft<Netns>, br: Draft<BridgeLink>, now: number): void {
   if (br.macSet) return;
   const mac = lowestPortMac(dns as Netns, br.ifindex);
   if (mac === br.mac) return;
@@ -437,11 +437,11 @@ const RECONCILE_STEPS: readonly ReconcileStep[] = [
   {
     // br_stp_recalculate_bridge_id() runs on every port event: the lowest port MAC.
     needed: (ns, br) => (br.carrierFromPorts ?? false) && !br.macSet && lowestPortMac(ns, br.ifindex) !== br.mac,
-    apply: (dns, dbr, now) => recalcBridgeMacDraft(dns, dbr, now),
+    apply: (dns, dbr, now) => changeBridgeMacDraft(dbr, lowestPortMac(dns as Netns, dbr.ifindex), now),
   },
   {
     // An MTU set on the bridge by the user (it no longer follows the ports).
-    needed: (_ns, br) => br.mtuAuto !== undefined && br.mtu !== br.mtuAuto,
+    needed: (_ns, br) => !br.mtuByUser && br.mtuAuto !== undefined && br.mtu !== br.mtuAuto,
     apply: (_dns, dbr) => {
       dbr.mtuByUser = true;
     },
@@ -692,11 +692,6 @@ function bridgeFdbModify(world: World, nsName: NsName, brIfindex: number, req: F
 }
 
 /**
- * ndo_dflt_fdb_add()/ndo_dflt_fdb_del(): a unicast address on the device's
- * own address list (dev_uc_add_excl), "self permanent" in `bridge fdb show`.
- * Only NUD_PERMANENT is accepted ("FDB only supports static addresses").
- */
-/**
  * uc_promisc after a change to the device's unicast list or its up state: __dev_set_rx_mode()
  * (called by dev_open() at `ip link set DEV up`, and by dev_uc_add/del while the device is up)
  * puts a device that cannot filter unicast into promiscuous mode while its uc list is non-empty;
@@ -706,6 +701,11 @@ export function ucPromiscAfter(prev: L2State | undefined, uc: readonly Mac[] | u
   return rxModeSet ? (uc?.length ?? 0) > 0 : (prev?.ucPromisc ?? false);
 }
 
+/**
+ * ndo_dflt_fdb_add()/ndo_dflt_fdb_del(): a unicast address on the device's
+ * own address list (dev_uc_add_excl), "self permanent" in `bridge fdb show`.
+ * Only NUD_PERMANENT is accepted ("FDB only supports static addresses").
+ */
 function ucModify(world: World, nsName: NsName, dev: Link, req: FdbRequest): OpResult {
   const uc = dev.l2?.uc ?? [];
   if (req.verb === 'del') {

@@ -36,10 +36,8 @@ import { ageingMs, bridgesNeedReconcile, disabledPortEntries, fdbLearnDraft, flu
 import { ipv6Enabled } from './sysctl.js';
 import { walk } from '../datapath/engine.js';
 import { IGMPV3_ALL_MCR } from '../datapath/mcast-input.js';
-import type { Ipv4Packet } from '../packet.js';
+import { PROTO_IGMP, type Ipv4Packet } from '../packet.js';
 
-/** IPPROTO_IGMP. */
-const PROTO_IGMP = 2;
 
 export const MC_ALL_NODES = '33:33:00:00:00:01' as Mac;
 export const MC_ALL_HOSTS = '01:00:5e:00:00:01' as Mac;
@@ -145,8 +143,7 @@ function nextL2(world: World, nsName: NsName, ns: Netns, link: Link): { l2: L2St
     igmpRepeatMs = undefined;
   } else if (link.kind === 'bridge' && (link.mcastSnooping ?? true) && !igmpReported) {
     const since = upSinceMs ?? world.clockMs;
-    const forwarding = Object.values(ns.links).some((p) => p.master === link.ifindex && portState(world, nsName, p) === 'forwarding');
-    if (forwarding || world.clockMs > since) {
+    if (world.clockMs > since || Object.values(ns.links).some((p) => p.master === link.ifindex && portState(world, nsName, p) === 'forwarding')) {
       igmpReported = true;
       igmpReports = 1;
       igmpRepeatMs = since + CHATTER_DELAY_MS;

@@ -254,30 +254,19 @@ describe("conf memos of the input route", () => {
       type: "ipv4" as const,
       ip: ping("10.0.2.99", "10.0.2.2"),
     });
-    const before = walk(
-      t.world,
-      {
-        kind: "rx",
-        ns: "r",
-        ifindex: t.link("r", "ra").ifindex,
-        frame: frame(),
-      },
-      { discard: true },
-    );
+    // t.world is read at each call: the second walk sees the sysctl change.
+    const rx = () =>
+      walk(
+        t.world,
+        { kind: "rx", ns: "r", ifindex: t.link("r", "ra").ifindex, frame: frame() },
+        { discard: true },
+      );
+    const before = rx();
     expect(before.trace.hops[0]!.steps.some((s) => s.kind === "forward")).toBe(
       true,
     );
     t.sysctl("r", "net.ipv4.conf.all.rp_filter", "1");
-    const after = walk(
-      t.world,
-      {
-        kind: "rx",
-        ns: "r",
-        ifindex: t.link("r", "ra").ifindex,
-        frame: frame(),
-      },
-      { discard: true },
-    );
+    const after = rx();
     expect(after.trace.disposition).toBe("rp_filter");
   });
 });
