@@ -14,15 +14,25 @@
  *              vxlan (flannel): flannel.1 (VNI 1, dstport 8472, nolearning),
  *              `10.a'.b'.0/24 via 10.a'.b'.0 dev flannel.1 onlink`, a PERMANENT
  *              neighbour and a `self permanent dst <node j>` FDB entry per node
- *   <pod>      lo, eth0 10.a.b.k/24, default via 10.a.b.1
+ *   <pod>      lo, eth0 10.a.b.k/24 brd 10.a.b.255, 10.0.0.0/8 and default via 10.a.b.1
  * Neighbour tables are those of a cluster in steady state (every node and
  * pod already resolved, REACHABLE at clock 0), so a trace does not flood ARP
- * across a 5,000-port underlay.
+ * across a 5,000-port underlay; so are the FDBs (each pod's MAC learned).
  *
- * Memory: what every namespace of one kind has in common is one shared,
- * frozen object (lo, its routes, the sysctl and conf maps, empty tables), and
- * the per-node cluster routes, neighbours and FDB entries are one object per
- * remote node shared by all nodes (each node keeps an array of references).
+ * Per pod, the objects are those the ops make when the emulated CNI runtime
+ * adds a pod (`ip netns add`, `ip link set lo up`, the bridge plugin's veth,
+ * `sysctl -w net.ipv4.conf.eth0.arp_notify=1`, address, routes; compared in
+ * test/bench/synth.test.ts): the pod's eth0 and its host end carry their
+ * link-layer state (`l2`, settled as after `link set up`) and `noCarrierOper`,
+ * the host end its bridge port (hairpin, as flannel's bridge plugin sets it)
+ * with its local FDB entry in cni0, the pod and its node their netnsids
+ * (`peerIds`). What the ops share between namespaces is shared here too, and
+ * comes from the ops themselves (a namespace made by netnsAdd and setLinkUp):
+ * the up lo with its address and three routes, the sysctl record, the conf
+ * records (eth0's with arp_notify interned as sysctl.ts interns it), the
+ * plugin's routes (interned by routeInsert), the empty lists. Beyond the ops, the per-node cluster routes, neighbours and FDB
+ * entries are one object per remote node shared by all nodes (each node
+ * keeps an array of references), and one lo/sysctl/conf serves every node.
  */
 import { seededMac, type Ip4, type Mac } from '../src/model/addr.js';
 import type {
@@ -37,7 +47,10 @@ import type {
   VxlanLink,
   World,
 } from '../src/model/world.js';
-import { freshMachine, newNamespace } from '../src/sim/ops/netns.js';
+import { EMPTY_LIST, internRecord, internRoute, internStrings, sharedPrefix } from '../src/model/shared.js';
+import { setLinkUp } from '../src/sim/ops/link-state.js';
+import { MC_ALL_HOSTS, MC_ALL_NODES, solicitedNode } from '../src/sim/ops/mcast.js';
+import { freshMachine, netnsAdd, newNamespace } from '../src/sim/ops/netns.js';
 
 export type Design = 'host-gw' | 'vxlan';
 
@@ -81,6 +94,21 @@ function route(r: Partial<Route> & Pick<Route, 'table' | 'type' | 'dst' | 'scope
   return { tos: 0, proto: 'kernel', metric: 0, onlink: false, ...r };
 }
 
+/** A kernel route of an address, built as addrRoutes() (src/sim/ops/link-state.ts) builds it: one literal, same keys, a shared prefix. */
+function kernelRoute(dev: number, prefsrc: Ip4, table: number, type: Route['type'], addr: Ip4, len: number, scope: Route['scope']): Route {
+  return { tos: 0, proto: 'kernel', metric: 0, onlink: false, dev, prefsrc, table, type, dst: sharedPrefix(addr, len), scope };
+}
+
+/** A static route as buildRoute() (src/sim/ops/route.ts) builds it for `ip route add DST via GW dev eth0` (proto boot: the CNI plugin's). */
+function viaRoute(addr: Ip4, len: number, gateway: Ip4): Route {
+  return { table: 254, type: 'unicast', dst: { addr, len }, tos: 0, scope: 'global', proto: 'boot', metric: 0, onlink: false, dev: 2, gateway };
+}
+
+/** A device's link-layer state right after `ip link set X up` at clock 0 (nextL2 in src/sim/ops/mcast.ts). */
+function upL2(mac: Mac): NonNullable<Link['l2']> {
+  return { up: true, ready: true, mc: [MC_ALL_NODES, MC_ALL_HOSTS, solicitedNode(mac)], ll6: mac, upSinceMs: 0, ll6Ms: 0 };
+}
+
 /** The kernel routes of an address (local + broadcast in table local, the connected route in main). */
 function addrRoutes(dev: number, local: number, len: number): Route[] {
   const mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
@@ -98,9 +126,17 @@ export function buildSynthetic(spec: SynthSpec): SynthCluster {
   let mac = base.macCounter;
   const nextMac = (): Mac => seededMac(base.seed, mac++);
 
-  // Shared pieces (frozen: a namespace never changes them in place).
+  // Shared pieces (frozen: a namespace never changes them in place). A pod's come from the
+  // ops: `ip netns add` then `ip link set lo up` give every namespace the same objects.
   const template = newNamespace(base, 'template');
-  const podSysctl = freezeDeep({ ...template.sysctl });
+  const made = netnsAdd(base, 'template');
+  const up = made.ok ? setLinkUp(made.world, 'template', 1, true) : made;
+  if (!up.ok) throw new Error(`internal: ${up.error}`);
+  const podNs = up.world.ns['template']!;
+  const podLo = podNs.links[1] as LoopbackLink;
+  const podSysctl = podNs.sysctl;
+  const podEthConf = internRecord({ ...podLo.conf, arp_notify: '1' });
+  const podConfSet = internStrings(['arp_notify']);
   const nodeSysctl = freezeDeep({
     ...template.sysctl,
     'net.ipv4.ip_forward': '1',
@@ -108,22 +144,12 @@ export function buildSynthetic(spec: SynthSpec): SynthCluster {
     'net.ipv4.conf.default.forwarding': '1',
     'net.ipv4.conf.all.accept_redirects': '0',
   });
-  const conf = freezeDeep({ ...(template.links[1] as Link).conf });
+  const conf = podLo.conf;
   const nodeConf = freezeDeep({ ...conf, forwarding: '1' });
-  const lo: LoopbackLink = freezeDeep({
-    ...(template.links[1] as LoopbackLink),
-    adminUp: true,
-    addrs: [{ local: ip(0x7f000001), prefixLen: 8, scope: 'host', label: 'lo', noprefixroute: false }],
-    conf,
-    qdisc: 'noqueue',
-  });
+  const lo = podLo;
   const nodeLo: LoopbackLink = freezeDeep({ ...lo, conf: nodeConf });
-  const loRoutes = freezeDeep([
-    route({ table: 255, type: 'local', dst: { addr: ip(0x7f000001), len: 32 }, scope: 'host', dev: 1, prefsrc: ip(0x7f000001) }),
-    route({ table: 255, type: 'local', dst: { addr: ip(0x7f000000), len: 8 }, scope: 'host', dev: 1, prefsrc: ip(0x7f000001) }),
-    route({ table: 255, type: 'broadcast', dst: { addr: ip(0x7fffffff), len: 32 }, scope: 'link', dev: 1, prefsrc: ip(0x7f000001) }),
-  ]);
-  const empty = freezeDeep({ netfilter: { tables: {} }, list: [] as never[], rec: {} });
+  const loRoutes = podNs.routes;
+  const empty = freezeDeep({ netfilter: { tables: {} }, list: EMPTY_LIST, rec: {} });
 
   const N = spec.nodes;
   const P = spec.podsPerNode;
@@ -204,8 +230,14 @@ export function buildSynthetic(spec: SynthSpec): SynthCluster {
     const neigh: Neigh[] = [];
     const cniFdb: FdbEntry[] = [{ mac: cniMac, ifindex: 3, state: 'permanent', self: false, updatedMs: 0, local: true }];
     const podGwNeigh: Neigh = freezeDeep({ ifindex: 2, dst: gwIp, lladdr: cniMac, state: 'REACHABLE', proxy: false, router: false, updatedMs: 0 });
-    const podDefault: Route = freezeDeep(route({ table: 254, type: 'unicast', dst: { addr: ip(0), len: 0 }, scope: 'global', proto: 'boot', dev: 2, gateway: gwIp }));
-    const podBrd: Route = freezeDeep(route({ table: 255, type: 'broadcast', dst: { addr: ip(net + 255), len: 32 }, scope: 'link', dev: 2 }));
+    // The pods' netnsid record ({ node: 0 }) is interned by the ops (ensurePeerIdsDraft); the
+    // node's gets one id per pod (after the underlay's 0), as the ops give them.
+    const podPeerIds = internRecord({ [name]: 0 });
+    // The plugin's two routes are the same in every pod of the node: routeInsert interns them.
+    const podNetRoute = internRoute(viaRoute(ip(POD_NET), 8, gwIp));
+    const podDefault = internRoute(viaRoute(ip(0), 0, gwIp));
+    // (a prototype-less record, as ensurePeerIdsDraft makes a growing one).
+    const nodePeerIds: Record<string, number> = Object.assign(Object.create(null) as Record<string, number>, { [UNDERLAY]: 0 });
     let nextIf = 4;
     if (spec.design === 'vxlan') {
       const vx: VxlanLink = {
@@ -245,45 +277,62 @@ export function buildSynthetic(spec: SynthSpec): SynthCluster {
       const podIp = ip(net + 2 + k);
       const hostIf = nextIf++;
       const podMac = nextMac();
+      const hostMac = nextMac();
+      // The host end as the bridge plugin leaves it (vethAdd, the move of the peer, master cni0
+      // with hairpin, up): key order as the ops give it.
       links[hostIf] = {
-        kind: 'veth',
         ifindex: hostIf,
         name: `veth${(i * P + k).toString(16).padStart(8, '0')}`,
         mtu: 1500,
-        mac: nextMac(),
+        mac: hostMac,
         adminUp: true,
-        txqlen: 1000,
+        txqlen: 0,
         promisc: false,
-        addrs: [],
+        addrs: EMPTY_LIST,
         conf: nodeConf,
+        kind: 'veth',
         peer: { ns: podName, ifindex: 2 },
-        master: 3,
-        brport: { hairpin: false, learning: true, flood: true, state: 'forwarding', cost: 2, priority: 32, portNo: k + 1 },
+        noCarrierOper: 'DOWN',
         qdisc: 'noqueue',
+        master: 3,
+        brport: { hairpin: true, learning: true, flood: true, state: 'forwarding', cost: 2, priority: 32, portNo: k + 1, localMac: hostMac },
+        l2: upL2(hostMac),
       } satisfies VethLink;
+      nodePeerIds[podName] = k + 1;
+      // The port's own address (br_fdb_add_local) and the pod's MAC, learned.
+      cniFdb.push({ mac: hostMac, ifindex: hostIf, state: 'permanent', self: false, local: true, updatedMs: 0 });
       cniFdb.push({ mac: podMac, ifindex: hostIf, state: 'dynamic', self: false, updatedMs: 0 });
       neigh.push({ ifindex: 3, dst: podIp, lladdr: podMac, state: 'REACHABLE', proxy: false, router: false, updatedMs: 0 });
+      const brd = ip(net + 255);
+      // eth0 as the bridge plugin leaves it: moved in and renamed, arp_notify set, the address
+      // with its broadcast, up (key order as the ops give it).
       const podEth: VethLink = {
-        kind: 'veth',
         ifindex: 2,
         name: 'eth0',
         mtu: 1500,
         mac: podMac,
         adminUp: true,
-        txqlen: 1000,
+        txqlen: 0,
         promisc: false,
-        addrs: [{ local: podIp, prefixLen: 24, scope: 'global', label: 'eth0', noprefixroute: false }],
-        conf,
+        addrs: [{ local: podIp, prefixLen: 24, broadcast: brd, scope: 'global', label: 'eth0', noprefixroute: false }],
+        conf: podEthConf,
+        kind: 'veth',
         peer: { ns: name, ifindex: hostIf },
+        noCarrierOper: 'DOWN',
+        l2: upL2(podMac),
+        confSet: podConfSet,
         qdisc: 'noqueue',
       };
-      const podRoutes: Route[] = [
-        ...loRoutes,
-        route({ table: 255, type: 'local', dst: { addr: podIp, len: 32 }, scope: 'host', dev: 2, prefsrc: podIp }),
-        route({ table: 254, type: 'unicast', dst: { addr: net, len: 24 }, scope: 'link', dev: 2, prefsrc: podIp }),
-        podBrd,
+      // The routes in the ops' order: lo's (shared), the address's (addrRoutes: local, the
+      // explicit broadcast, the prefix), then the plugin's (`ip route add`): the pod network
+      // and the default, via the bridge.
+      const podRoutes: Route[] = loRoutes.concat(
+        kernelRoute(2, podIp, 255, 'local', podIp, 32, 'host'),
+        kernelRoute(2, podIp, 255, 'broadcast', brd, 32, 'link'),
+        kernelRoute(2, podIp, 254, 'unicast', net, 24, 'link'),
+        podNetRoute,
         podDefault,
-      ];
+      );
       ns[podName] = {
         name: podName,
         links: { 1: lo, 2: podEth },
@@ -293,7 +342,7 @@ export function buildSynthetic(spec: SynthSpec): SynthCluster {
         sysctl: podSysctl,
         netfilter: empty.netfilter as Netns['netfilter'],
         conntrack: empty.list,
-        peerIds: empty.rec,
+        peerIds: podPeerIds,
         listeners: empty.list,
       };
       nsOrder.push(podName);
@@ -309,7 +358,7 @@ export function buildSynthetic(spec: SynthSpec): SynthCluster {
       sysctl: nodeSysctl,
       netfilter: empty.netfilter as Netns['netfilter'],
       conntrack: empty.list,
-      peerIds: empty.rec,
+      peerIds: nodePeerIds,
       listeners: empty.list,
     };
     nsOrder.push(name);

@@ -8,6 +8,7 @@
  */
 import { CompactHostGw } from '../src/verify/fabric-hostgw.js';
 import { FabricVerifier, verifyFabric } from '../src/verify/fabric.js';
+import { fabricChanges } from './cluster.js';
 
 const nodes = Number(process.argv[2] ?? 5000);
 const perNode = Number(process.argv[3] ?? 30);
@@ -33,20 +34,7 @@ console.log(`verify with 3 faults: ${badMs.toFixed(1)} ms, ${badReport.stats.tem
 // Incremental: delete and re-add pods, one change at a time.
 const [inc, incBuild] = time(() => new FabricVerifier(fabric));
 console.log(`incremental verifier set up: ${incBuild.toFixed(1)} ms`);
-const N = 5000;
-const times: number[] = [];
-for (let k = 0; k < N; k++) {
-  const p = (k * 7919) % fabric.podCount;
-  let t0 = performance.now();
-  if (fabric.podAlive(p)) fabric.deletePod(p);
-  inc.podChanged(p);
-  times.push(performance.now() - t0);
-  t0 = performance.now();
-  const q = fabric.addPod(fabric.podNode(p));
-  inc.podChanged(q);
-  times.push(performance.now() - t0);
-}
-times.sort((a, b) => a - b);
+const times = fabricChanges(fabric, inc, 5000);
 const us = (q: number): string => (times[Math.min(times.length - 1, Math.floor(q * times.length))]! * 1000).toFixed(1);
 console.log(`re-verify after one pod change (${times.length} changes): p50 ${us(0.5)} us, p99 ${us(0.99)} us, p99.9 ${us(0.999)} us, max ${us(1)} us; violations now: ${inc.report.violations.length}`);
 // A leak: delete a pod without releasing its reservation.

@@ -225,7 +225,12 @@ export function buildNetns(c: NsBuildContext, b: BundleNetns): BuiltNs {
     // Only devices without unicast filtering (not a bridge or VXLAN) have one; while up it means a
     // non-empty uc list.
     const promiscCount = num(lj, 'promiscuity') ?? 0;
-    const explained = (flags.includes('PROMISC') ? 1 : 0) + (str(lj, 'master') !== undefined ? 1 : 0);
+    // A bridge port holds one count (br_add_if -> dev_set_promiscuity(dev, 1)). Other masters (bond,
+    // team, VRF) are not modelled (the slave is imported without its master): a count they hold (a
+    // promiscuous bond passes its promiscuity to its slaves) is read as uc_promisc, which keeps both
+    // what the twin prints and what it does (the device receives every unicast frame).
+    const bridgePort = str(lj, 'master') !== undefined && str(sub(lj, 'linkinfo'), 'info_slave_kind') === 'bridge';
+    const explained = (flags.includes('PROMISC') ? 1 : 0) + (bridgePort ? 1 : 0);
     const ucCapable = kind !== 'bridge' && kind !== 'vxlan' && (!adminUp || (l2base.uc?.length ?? 0) > 0);
     const ucPromisc = ucCapable && promiscCount > explained;
     const l2 = ucPromisc ? { ...l2base, ucPromisc } : l2base;

@@ -27,7 +27,9 @@
 import { formatIp4, formatPrefix4 } from '../model/addr.js';
 import { ROOT_NS, type NsName, type World } from '../model/world.js';
 import { importBundles, type BundleInput, type ImportReport } from './build.js';
-import { importedTarget } from './verify-target.js';
+import { asName, importedTarget, nameable } from './verify-target.js';
+
+export { asName };
 import { kubeObjects, obj, type KubeObject } from './kube.js';
 
 export interface ImportedPort {
@@ -56,20 +58,6 @@ export interface ImportedTwin {
   readonly networks: readonly string[];
   /** Namespaces no scenario name can stand for (not a lower-case name), with why. */
   readonly unnamed: readonly string[];
-}
-
-const NAME_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const nameable = (s: string): boolean => s.length <= 40 && NAME_RE.test(s);
-
-/** A pod or container name the scenario language accepts (lower case, "-" for anything else, at most 40). */
-export function asName(s: string): string {
-  const n = s
-    .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, '-')
-    .replace(/-+/g, '-')
-    .slice(0, 40)
-    .replace(/^-+|-+$/g, '');
-  return n || 'x';
 }
 
 /** spec.containers of every Pod object, by "namespace/name" (what kube.ts does not keep). */
@@ -152,16 +140,14 @@ function doImport(bundles: readonly BundleInput[], o: { readonly kube?: string; 
   }
 
   const containers = podContainers(o.kube);
-  const kubePods = report.kube?.pods ?? [];
   const pods: ImportedPod[] = [];
   const podNs = new Set<NsName>();
   for (const p of target.pods) {
     const node = nodeOfRef.get(p.node);
     if (node === undefined) continue;
-    const kp = kubePods.find((k) => k.twinNs === p.ns && `pod/${k.name}` === p.ref);
-    let name = asName(p.ref.slice('pod/'.length));
-    if (taken.has(name)) name = asName(`${kp?.namespace ?? 'pod'}-${name}`);
-    for (let k = 2; taken.has(name); k++) name = asName(`${p.ref.slice(4)}-${k}`);
+    // importedTarget named the pods (unique among themselves and the hosts named above).
+    const kp = target.kubeOf.get(p.ref);
+    const name = p.ref.slice('pod/'.length);
     taken.add(name);
     if (!p.hostNetwork) podNs.add(p.ns);
     const cs = kp ? containers.get(`${kp.namespace}/${kp.name}`) : undefined;

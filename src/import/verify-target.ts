@@ -15,6 +15,27 @@ import { formatPrefix4, parseIp4, parsePrefix4, prefixContains, type Ip4, type P
 import { ROOT_NS, type NsName, type World } from '../model/world.js';
 import type { EgressIntent, VerifyEndpoint, VerifyNode, VerifyPod, VerifyTarget } from '../verify/types.js';
 import type { ImportReport } from './build.js';
+import type { KubePod } from './kube.js';
+
+const NAME_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** Can this namespace name stand as a scenario name as it is (lower case, at most 40)? */
+export const nameable = (s: string): boolean => s.length <= 40 && NAME_RE.test(s);
+
+/** A pod or container name the scenario language accepts (lower case, "-" for anything else, at most 40). */
+export function asName(s: string): string {
+  const n = s
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/-+/g, '-')
+    .slice(0, 40)
+    .replace(/^-+|-+$/g, '');
+  return n || 'x';
+}
+
+/** The target of an import, with the Kubernetes pod each pod ref stands for (when `--kube` named it). */
+export interface ImportedTarget extends VerifyTarget {
+  readonly kubeOf: ReadonlyMap<string, KubePod>;
+}
 
 function globalAddrs(world: World, ns: NsName): { ip: Ip4; dev: string; kind: string }[] {
   const out: { ip: Ip4; dev: string; kind: string }[] = [];
@@ -56,12 +77,29 @@ function cniFacts(world: World, root: string): { subnets: Prefix4[]; masq: boole
   return { subnets, masq };
 }
 
-export function importedTarget(world: World, report: ImportReport, o: { egress?: EgressIntent } = {}): VerifyTarget {
+export function importedTarget(world: World, report: ImportReport, o: { egress?: EgressIntent } = {}): ImportedTarget {
   const nodes: VerifyNode[] = [];
   const pods: VerifyPod[] = [];
   const labels = new Map<NsName, string>();
   let anyMasq = false;
   const kubePods = report.kube?.pods ?? [];
+  const kubeOf = new Map<string, KubePod>();
+  // One name per pod, the same everywhere (verify, run, trace, the scenario `podnet import -o` writes):
+  // node and cabling namespaces take their names first, then pods in order; a pod whose name is
+  // taken (two namespaces with a pod of that name, or a node of that name) becomes NAMESPACE-NAME.
+  const taken = new Set<string>();
+  for (const n of report.nodes) {
+    const ns = n.namespaces.find((m) => m.nodeNs === ROOT_NS)?.twinNs ?? ROOT_NS;
+    if (nameable(ns)) taken.add(ns);
+  }
+  for (const a of report.added) if (nameable(a.ns)) taken.add(a.ns);
+  const podName = (raw: string, kp: KubePod | undefined): string => {
+    let name = asName(raw);
+    if (taken.has(name)) name = asName(`${kp?.namespace ?? 'pod'}-${name}`);
+    for (let k = 2; taken.has(name); k++) name = asName(`${raw}-${k}`);
+    taken.add(name);
+    return name;
+  };
   for (const n of report.nodes) {
     const rootNs = n.namespaces.find((m) => m.nodeNs === ROOT_NS)?.twinNs ?? ROOT_NS;
     // The node's files: at the root when its initial namespace is the twin's (one bundle), else under /nodes/NODE.
@@ -80,7 +118,8 @@ export function importedTarget(world: World, report: ImportReport, o: { egress?:
       const kp = kubePods.find((p) => p.twinNs === m.twinNs);
       const podIp = kp?.ip !== undefined ? parseIp4(kp.ip) : globalAddrs(world, m.twinNs).find((a) => podCidrs.some((p) => prefixContains(p, a.ip)))?.ip;
       if (!kp && podIp === undefined) continue;
-      const pref = kp ? `pod/${kp.name}` : `pod/${m.twinNs}`;
+      const pref = `pod/${podName(kp ? kp.name : m.twinNs, kp)}`;
+      if (kp) kubeOf.set(pref, kp);
       pods.push({ ref: pref, node: ref, ns: m.twinNs, ...(podIp !== undefined ? { ip: podIp } : {}), ...(kp?.hostNetwork ? { hostNetwork: true } : {}) });
       labels.set(m.twinNs, pref);
     }
@@ -102,6 +141,7 @@ export function importedTarget(world: World, report: ImportReport, o: { egress?:
     world,
     nodes,
     pods,
+    kubeOf,
     outside,
     ...(podNetwork.length ? { podNetwork } : {}),
     egress: o.egress ?? (anyMasq ? 'masquerade' : 'any'),

@@ -259,11 +259,16 @@ export const EMPTY_NETFILTER: NetfilterState = { tables: {} };
  * plus ctinfo). Set by netfilter at PREROUTING/OUTPUT; it stays with the
  * packet inside its namespace (also across lo) and must be dropped when the
  * packet crosses into another namespace (veth: skb_scrub_packet).
+ * The entry is found again by its original tuple (unique in a table; see
+ * ctHash in src/sim/netfilter/conntrack.ts): no string key is built.
  */
-export interface CtRef {
-  /** Key of the entry's original tuple in ns.conntrack (see ctKey in src/sim/netfilter/conntrack.ts). */
-  readonly key: string;
-  readonly dir: 'orig' | 'reply';
-  /** ctinfo as -m conntrack --ctstate sees it; UNTRACKED (key '') after raw NOTRACK. */
-  readonly state: 'NEW' | 'ESTABLISHED' | 'RELATED' | 'UNTRACKED';
-}
+export type CtRef =
+  | {
+      /** The entry's original tuple (IP_CT_DIR_ORIGINAL). */
+      readonly orig: ConntrackTuple;
+      readonly dir: 'orig' | 'reply';
+      /** ctinfo as -m conntrack --ctstate sees it. */
+      readonly state: 'NEW' | 'ESTABLISHED' | 'RELATED';
+    }
+  /** After raw NOTRACK: no entry. */
+  | { readonly orig?: undefined; readonly dir: 'orig'; readonly state: 'UNTRACKED' };

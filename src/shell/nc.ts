@@ -20,6 +20,7 @@ import { ageNeighbours } from '../sim/datapath/neigh.js';
 import { ProbeSession, type ProbeHandle, type ProbeOutcome } from '../sim/send.js';
 import type { TcpFlags } from '../sim/packet.js';
 import { Unsupported, type CmdContext, type CmdResult, type Command, type OutChunk } from './types.js';
+import { strerror } from './errno.js';
 
 /** The /etc/services entries the twin knows (Debian netbase), for `[tcp/http-alt]`. */
 export const SERVICES: Readonly<Record<string, string>> = {
@@ -43,24 +44,6 @@ const USAGE = `usage: nc [-46CDdFhklNnrStUuvZz] [-I length] [-i interval] [-M tt
 const ARG_OPTS = new Set('IiMmOPpqsTVWwXx'.split(''));
 const FLAG_OPTS = new Set('46CDdFhklNnrStUuvZz'.split(''));
 const MODELLED = new Set('zvunlkpwsNq4'.split(''));
-
-/** errno text for connect() failures, incl. ICMP errors in SYN_SENT (icmp_err_convert). */
-const ERRNO_TEXT: Record<string, string> = {
-  ENETUNREACH: 'Network is unreachable',
-  EHOSTUNREACH: 'No route to host',
-  EINVAL: 'Invalid argument',
-  EACCES: 'Permission denied',
-  EPERM: 'Operation not permitted',
-  ENODEV: 'No such device',
-  EMSGSIZE: 'Message too long',
-  ENOBUFS: 'No buffer space available',
-  ECONNREFUSED: 'Connection refused',
-  ETIMEDOUT: 'Connection timed out',
-  ENOPROTOOPT: 'Protocol not available',
-  EHOSTDOWN: 'Host is down',
-  ENONET: 'Machine is not on the network',
-  EOPNOTSUPP: 'Operation not supported',
-};
 
 /** icmp_err_convert[code].errno for ICMP destination unreachable. */
 function unreachErrno(code: number): string {
@@ -343,18 +326,18 @@ function tcpConnect(
   const timedOut = (): ConnResult =>
     o.waitS !== undefined
       ? { ok: false, msg: 'timed out: Operation now in progress', tookMs: limitMs }
-      : { ok: false, msg: `failed: ${ERRNO_TEXT['ETIMEDOUT']}`, tookMs: limitMs };
+      : { ok: false, msg: `failed: ${strerror('ETIMEDOUT')}`, tookMs: limitMs };
   switch (oc.kind) {
     case 'local_error':
-      return { ok: false, msg: `failed: ${ERRNO_TEXT[oc.errno] ?? oc.errno}`, tookMs: 0 };
+      return { ok: false, msg: `failed: ${strerror(oc.errno)}`, tookMs: 0 };
     case 'timeout':
       return timedOut();
     case 'reset':
-      return { ok: false, msg: `failed: ${ERRNO_TEXT['ECONNREFUSED']}`, tookMs: oc.atMs - t };
+      return { ok: false, msg: `failed: ${strerror('ECONNREFUSED')}`, tookMs: oc.atMs - t };
     case 'icmp_error': {
       if (oc.atMs - t > limitMs) return timedOut();
       const errno = oc.type === 3 ? unreachErrno(oc.code) : 'EHOSTUNREACH';
-      return { ok: false, msg: `failed: ${ERRNO_TEXT[errno] ?? errno}`, tookMs: oc.atMs - t };
+      return { ok: false, msg: `failed: ${strerror(errno)}`, tookMs: oc.atMs - t };
     }
     case 'reply': {
       // Established: ACK (with the data), then both sides close (FIN/ACK).
@@ -397,7 +380,7 @@ function udpSend(
   out: OutChunk[],
 ): ConnResult & { msgIndex?: number } {
   const rt = routeOutput(session.world.ns[ns]!, dst, src !== undefined ? { src } : {});
-  if (!rt.ok) return { ok: false, msg: `failed: ${ERRNO_TEXT[rt.errno] ?? rt.errno}`, tookMs: 0 };
+  if (!rt.ok) return { ok: false, msg: `failed: ${strerror(rt.errno)}`, tookMs: 0 };
   const ev0 = session.events.length;
   const msgIndex = out.length;
   if (o.zero) {

@@ -33,6 +33,7 @@ import type { Trace } from '../sim/trace.js';
 import type { Ipv4Packet } from '../sim/packet.js';
 import { ageNeighbours } from '../sim/datapath/neigh.js';
 import { Unsupported, type CmdContext, type CmdResult, type Command, type OutChunk } from './types.js';
+import { strerror } from './errno.js';
 
 const ARG_OPTS = new Set('ceIilmMpQsStTwWFN'.split(''));
 const FLAG_OPTS = new Set('aABCDdfhLnOqUvV4bR6'.split(''));
@@ -119,17 +120,6 @@ export function icmpErrorText(type: number, code: number, mtu?: number): string 
   if (type === 4) return 'Source Quench';
   return `Bad ICMP type: ${type}`;
 }
-
-const ERRNO_TEXT: Record<string, string> = {
-  ENETUNREACH: 'Network is unreachable',
-  EHOSTUNREACH: 'No route to host',
-  EINVAL: 'Invalid argument',
-  EACCES: 'Permission denied',
-  ENODEV: 'No such device',
-  EPERM: 'Operation not permitted',
-  EMSGSIZE: 'Message too long',
-  ENOBUFS: 'No buffer space available',
-};
 
 interface PingOpts {
   count?: number;
@@ -296,7 +286,7 @@ export const pingCommand: Command = (ctx: CmdContext): CmdResult => {
   const rt = routeOutput(bns, dst, { ...(src !== undefined ? { src } : {}), ...(dev ? { oif: dev.ifindex } : {}) });
   if (!rt.ok) {
     if (rt.errno === 'EACCES') return fail(bcastMsg);
-    return fail(`ping: connect: ${ERRNO_TEXT[rt.errno] ?? rt.errno}\n`);
+    return fail(`ping: connect: ${strerror(rt.errno)}\n`);
   }
   if (isBroadcast) out.push({ fd: 2, text: 'WARNING: pinging broadcast address\n' });
   const source = src ?? rt.src;
@@ -471,7 +461,7 @@ function outcomeLine(oc: ProbeOutcome, seq: number, o: PingOpts, timing: boolean
         at: oc.atMs,
         chunk: { fd: 1, text: `From ${formatIp4(oc.from)} icmp_seq=${seq} ${icmpErrorText(oc.type, oc.code, oc.mtu)}\n` },
         // The send itself failed too (OUTPUT REJECT): iputils reports it after the error it read.
-        ...(sendErrno !== undefined ? { then: { fd: 2 as const, text: `ping: sendmsg: ${ERRNO_TEXT[sendErrno] ?? sendErrno}\n` } } : {}),
+        ...(sendErrno !== undefined ? { then: { fd: 2 as const, text: `ping: sendmsg: ${strerror(sendErrno)}\n` } } : {}),
       };
     case 'local_error':
       if (oc.errno === 'EMSGSIZE') {
@@ -479,7 +469,7 @@ function outcomeLine(oc: ProbeOutcome, seq: number, o: PingOpts, timing: boolean
       }
       // The kernel's own drops (OUTPUT DROP: EPERM) print nothing: the probe is lost.
       if (oc.errno === 'EPERM') return undefined;
-      return { kind: 'lost', at: sentAt, chunk: { fd: 2, text: `ping: sendmsg: ${ERRNO_TEXT[oc.errno] ?? oc.errno}\n` } };
+      return { kind: 'lost', at: sentAt, chunk: { fd: 2, text: `ping: sendmsg: ${strerror(oc.errno)}\n` } };
     case 'reset':
     case 'timeout':
       return undefined;

@@ -207,8 +207,14 @@ export class CompactHostGw implements FabricView {
     }
     let a = o.ip;
     if (a === undefined) {
-      do a = (this.cidr[i]! + this.nextHost[i]!++) >>> 0;
-      while (this.reserved[i]!.has(a));
+      // host-local over the /24: .2 to .254 (.1 is the bridge), going on after the last address
+      // handed out and wrapping around, skipping reserved ones; all taken is an exhausted range.
+      for (let tries = 0; ; tries++) {
+        if (tries >= 253) throw new Error(`node ${i}: every address of its podCIDR ${ip(this.cidr[i]!)}/24 is taken`);
+        if (this.nextHost[i]! > 254) this.nextHost[i] = 2;
+        a = (this.cidr[i]! + this.nextHost[i]!++) >>> 0;
+        if (!this.reserved[i]!.has(a)) break;
+      }
     }
     const p = this.podCount++;
     this.podIpArr[p] = a;

@@ -11,10 +11,11 @@
  * through is the very same object (immer shares unchanged namespaces between
  * successive worlds), which makes re-verification after a pod change cheap.
  */
+import { sameData } from '../model/equal.js';
 import { formatIp4, parseIp4, type Ip4 } from '../model/addr.js';
-import type { NsName, World } from '../model/world.js';
+import type { Netns, NsName, World } from '../model/world.js';
 import { probe } from '../sim/send.js';
-import type { Disposition, HeaderView, Trace } from '../sim/trace.js';
+import type { Disposition, HeaderView, Hop, Trace } from '../sim/trace.js';
 import type { ProbeMemo } from './types.js';
 
 export interface NatStep {
@@ -187,18 +188,93 @@ export function runFlow(world: World, spec: FlowSpec): FlowResult {
   };
 }
 
-/** runFlow through a memo: reused while the namespaces its walks touched are unchanged. */
+/**
+ * What of a namespace a probe depends on. Usually the whole namespace. A
+ * namespace the probe's walks only flooded with ARP requests it did not
+ * answer (every hop there a side trip that came in on a device, went out of
+ * none and had only `arp` steps: "ARP who-has ... received on eth0", "not for
+ * us") depends on less: on that path (arpRcv: the input route lookup of the
+ * target and its source check, proxy ARP, the update of an existing
+ * neighbour entry) the twin reads the receiving device, the routes, sysctls,
+ * neighbours and the devices that hold an address or that a route names, and
+ * nothing else. In a cluster whose neighbours are not resolved in advance
+ * every probe floods the underlay, so every node is such a namespace of
+ * every probe: a pod added on one node (a new veth, new bridge FDB entries)
+ * does not change what its ARP path reads, and the probes between other
+ * nodes stand.
+ */
+interface Dep {
+  readonly ns: NsName;
+  /** The namespace object last found unchanged (identity fast path). */
+  obj: unknown;
+  /** For an ARP-only namespace: the devices the requests came in on, and arpView() as the probe saw it. */
+  readonly arp?: { readonly ingress: readonly string[]; readonly view: unknown };
+}
+
+/** The parts of `ns` the unanswered-ARP path reads (see Dep). */
+function arpView(ns: Netns, ingress: readonly string[]): unknown {
+  const named = new Set<number>();
+  for (const r of ns.routes) if (r.dev !== undefined) named.add(r.dev);
+  const links: unknown[] = [];
+  for (const l of Object.values(ns.links)) {
+    if (ingress.includes(l.name)) links.push(l);
+    else if (l.addrs.length > 0 || named.has(l.ifindex)) links.push([l.ifindex, l.name, l.kind, l.adminUp, l.mtu, l.mac, l.addrs, l.conf, l.confSet, l.master]);
+  }
+  // Everything but the devices (reduced above), conntrack and the netnsid bookkeeping.
+  const { links: _l, conntrack: _c, peerIds: _p, nextIfindex: _n, ...rest } = ns;
+  return { links, rest };
+}
+
+/** The hops of each namespace in `traces` that were ARP-only (see Dep): their ingress devices; undefined when not. */
+function arpOnly(traces: readonly { readonly hops: readonly Hop[] }[], from: NsName): Map<NsName, string[] | undefined> {
+  const out = new Map<NsName, string[] | undefined>([[from, undefined]]);
+  for (const t of traces) {
+    for (const h of t.hops) {
+      const prev = out.get(h.ns);
+      if (out.has(h.ns) && prev === undefined) continue;
+      const ok = h.side === true && h.inDev !== undefined && h.outDev === undefined && h.steps.every((x) => x.kind === 'arp');
+      if (!ok) out.set(h.ns, undefined);
+      else out.set(h.ns, prev ? (prev.includes(h.inDev!) ? prev : [...prev, h.inDev!]) : [h.inDev!]);
+    }
+  }
+  return out;
+}
+
+/**
+ * Are the namespaces a memoised probe depends on unchanged in `world`? The
+ * same object, or (early cutoff) an object equal in content in what the probe
+ * depends on: a walk is a function of the namespaces' content, so a namespace
+ * re-made equal (a pod's sandbox restarted with the same address, a world
+ * rebuilt from the same description) does not make its probes run again. A
+ * dependency found unchanged is moved to the new object, so the next check is
+ * by identity again.
+ */
+function depsUnchanged(world: World, deps: readonly Dep[]): boolean {
+  for (const d of deps) {
+    const now = world.ns[d.ns];
+    if (now === d.obj) continue;
+    if (now === undefined) return false;
+    if (d.arp ? !sameData(arpView(now, d.arp.ingress), d.arp.view) : !sameData(now, d.obj)) return false;
+    d.obj = now;
+  }
+  return true;
+}
+
+/** runFlow through a memo: reused while what its walks depended on is unchanged (in content; see Dep). */
 export function flow(world: World, spec: FlowSpec, memo?: ProbeMemo): FlowResult & { readonly memo?: boolean } {
   if (!memo) return runFlow(world, spec);
   const key = `${spec.from}|${spec.to}|${spec.size ?? 56}|${spec.df ? 1 : 0}`;
   const hit = memo.entries.get(key);
-  if (hit && hit.clockMs === world.clockMs && hit.deps.every(([ns, obj]) => world.ns[ns] === obj)) {
+  if (hit && hit.clockMs === world.clockMs && depsUnchanged(world, hit.deps as Dep[])) {
     memo.hits++;
     return { ...(hit.value as FlowResult), memo: true };
   }
   const value = runFlow(world, spec);
-  const touched = new Set<NsName>([spec.from]);
-  for (const t of value.traces) for (const h of t.hops) touched.add(h.ns);
-  memo.entries.set(key, { deps: [...touched].map((ns) => [ns, world.ns[ns]] as [NsName, unknown]), clockMs: world.clockMs, value });
+  const deps: Dep[] = [];
+  for (const [ns, ingress] of arpOnly(value.traces, spec.from)) {
+    const obj = world.ns[ns];
+    deps.push(ingress && obj ? { ns, obj, arp: { ingress, view: arpView(obj, ingress) } } : { ns, obj });
+  }
+  memo.entries.set(key, { deps, clockMs: world.clockMs, value });
   return value;
 }

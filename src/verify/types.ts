@@ -171,9 +171,10 @@ export interface VerifyOptions {
 /**
  * A cache of probe results across verifications of worlds that share
  * structure (immer): a result is reused when every namespace its walks
- * touched is the same object as then. Create with `new ProbeMemo()`.
+ * touched is the same object as then, or one equal in content (src/model/equal.ts). Create with `new ProbeMemo()`.
  */
 export class ProbeMemo {
-  readonly entries = new Map<string, { readonly deps: readonly [NsName, unknown][]; readonly clockMs: number; readonly value: unknown }>();
+  /** Probe results by probe, with what each depended on (src/verify/flow.ts `Dep`). */
+  readonly entries = new Map<string, { readonly deps: readonly unknown[]; readonly clockMs: number; readonly value: unknown }>();
   hits = 0;
 }

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { normalise } from '../../src/conformance/normalise.js';
 import { importBundles } from '../../src/import/build.js';
 import { importForScenario, importScenarioYaml } from '../../src/import/scenario.js';
+import { importedTarget } from '../../src/import/verify-target.js';
 import { loadScenario, Runner, runScenario, type Scenario } from '../../src/scenarios/index.js';
 import { runScript } from '../../src/shell/interp.js';
 import { scenarioStates } from '../../src/verify/scenario.js';
@@ -163,6 +164,23 @@ describe('spec.import in the loader', () => {
     expect(s.steps.map((x) => x.kind)).toEqual(['ping']);
     expect(failed(runScenario(s))).toEqual([]);
     expect(verifyFinal(s).report.ok).toBe(true);
+  });
+
+  it('two pods of one name in different namespaces: verify, the scenario and its header name them alike', () => {
+    // db moves to namespace shop and takes the name backend (which default/backend has).
+    const kube = read('objects.yaml').replace('      name: db\n      namespace: default\n', '      name: backend\n      namespace: shop\n');
+    expect(kube).not.toBe(read('objects.yaml'));
+    const t = importForScenario([{ text: read('node1.bundle') }], { kube });
+    const names = t.pods.map((p) => p.name);
+    // In the bundle's namespace order: shop/backend (db's netns) comes first and keeps the name.
+    expect(names).toEqual(['backend', 'default-backend', 'frontend']);
+    const { world, report } = importBundles([{ text: read('node1.bundle') }], { kube });
+    const target = importedTarget(world, report);
+    expect(target.pods.map((p) => p.ref)).toEqual(names.map((n) => `pod/${n}`));
+    expect(target.kubeOf.get('pod/backend')?.namespace).toBe('shop');
+    expect(target.kubeOf.get('pod/default-backend')?.namespace).toBe('default');
+    const header = importScenarioYaml({ name: 'x', bundles: ['node1.bundle'], kube: 'objects.yaml', world, report });
+    expect(header).toContain(`#     pod/default-backend ${target.kubeOf.get('pod/default-backend')?.ip} (netns`);
   });
 
   it('one bundle imported for a scenario keeps the lab: the node is a namespace named after it', () => {

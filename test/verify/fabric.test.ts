@@ -175,3 +175,24 @@ describe('fabric verifier = datapath verifier (property)', () => {
     expect([...b.nat].sort()).toEqual(['node1>node0', 'node1>node2']);
   });
 });
+
+describe('the compact view\'s pod addresses (host-local over the node\'s /24)', () => {
+  it('wrap around after .254 to the free addresses, and an exhausted range is refused', () => {
+    const f = new CompactHostGw({ nodes: 2, podsPerNode: 3 });
+    const inc = new FabricVerifier(f);
+    // 500 times: delete the newest pod of node 0, add one: addresses go on past .254 and wrap to .5...
+    let last = f.addPod(0);
+    inc.podChanged(last);
+    for (let k = 0; k < 500; k++) {
+      f.deletePod(last);
+      inc.podChanged(last);
+      last = f.addPod(0);
+      inc.podChanged(last);
+      expect((f.podIp(last) & 255) >= 2 && (f.podIp(last) & 255) <= 254).toBe(true);
+    }
+    expect(inc.report.violations).toEqual([]);
+    // Fill the range: 3 + 1 pods there, 249 more fit, the next one does not.
+    for (let k = 0; k < 249; k++) f.addPod(0);
+    expect(() => f.addPod(0)).toThrow('node 0: every address of its podCIDR 10.0.1.0/24 is taken');
+  });
+});

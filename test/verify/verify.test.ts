@@ -157,6 +157,29 @@ describe('re-verification with a probe memo', () => {
   });
 });
 
+describe('re-verification: a namespace re-made equal in content', () => {
+  it('reuses the probes through it (early cutoff); a real change still re-probes', () => {
+    const c = two(buildCluster({ nodes: ['node1', 'node2'], design: flannelVxlan() }));
+    const memo = new ProbeMemo();
+    const first = verify(clusterTarget(c), { memo });
+    const t = clusterTarget(c);
+    const ns = t.pods[0]!.ns;
+    const pns = t.world.ns[ns]!;
+    // The pod's namespace as a new object with the same content (every link copied).
+    const links = Object.fromEntries(Object.entries(pns.links).map(([k, l]) => [k, { ...l }]));
+    const remade = { ...t, world: { ...t.world, ns: { ...t.world.ns, [ns]: { ...pns, links } } } };
+    expect(remade.world.ns[ns]).not.toBe(pns);
+    const again = verify(remade, { memo });
+    expect(again.stats.probes).toBe(0);
+    expect(again.stats.memoHits).toBe(first.stats.probes);
+    // The same namespace with its MTU changed is probed again.
+    const eth0 = Object.entries(pns.links).find(([, l]) => l.name === 'eth0')!;
+    const changed = { ...t, world: { ...t.world, ns: { ...t.world.ns, [ns]: { ...pns, links: { ...pns.links, [eth0[0]]: { ...eth0[1], mtu: eth0[1].mtu - 100 } } } } } };
+    const third = verify(changed, { memo });
+    expect(third.stats.probes).toBeGreaterThan(0);
+  });
+});
+
 describe('equivalence classes', () => {
   it('pods of one node with the same shape are one class, per-pod rules abstracted (the script plugin example)', () => {
     const t = targetOf('examples/verify/fuzz-leaky-plugin.yaml');

@@ -8,12 +8,13 @@ import { TABLE_DEFAULT, TABLE_LOCAL, TABLE_MAIN, type Netns, type NsName, type R
 import { routeInput } from '../../sim/datapath/route-input.js';
 import { livePmtu, MTU_EXPIRES_MS } from '../../sim/datapath/pmtu.js';
 import { REDIRECT_EXPIRES_MS, withRedirect } from '../../sim/datapath/redirect.js';
-import { routeOutput, scopeNum, type OutputErrno, type OutputRoute } from '../../sim/fib.js';
+import { routeOutput, scopeNum, type OutputRoute } from '../../sim/fib.js';
 import { ADD, APPEND, CHANGE, PREPEND, REPLACE, nexthopLinkdown, routeDel, routeFlush, routeInsert, type InsertFlags, type RouteSel, type RouteSpec } from '../../sim/ops/route.js';
 import { Unsupported, type CmdContext, type CmdResult } from '../types.js';
 import { matches, type IpObject, type IpOpts } from './index.js';
 import { errOut, incomplete, json, okOut, oneLine, opErr } from './link.js';
 import { parseScope, scopeName } from './addr.js';
+import { strerror } from '../errno.js';
 
 const ROUTE_TYPES: readonly RouteType[] = ['unicast', 'local', 'broadcast', 'multicast', 'throw', 'unreachable', 'prohibit', 'blackhole', 'anycast'];
 
@@ -85,14 +86,6 @@ function parseDst(t: string): Prefix4 | undefined {
 
 /** 224.0.0.1, joined by every IPv4 device that is up (ip_mc_up). */
 const ALL_HOSTS = 0xe0000001 as Ip4;
-
-const STRERROR: Record<OutputErrno, string> = {
-  EINVAL: 'Invalid argument',
-  EHOSTUNREACH: 'No route to host',
-  EACCES: 'Permission denied',
-  ENETUNREACH: 'Network is unreachable',
-  ENODEV: 'No such device',
-};
 
 export const ipRoute: IpObject = (ctx, args, opts) => {
   if (opts.family === 'inet6') throw new Unsupported('ip -6 route');
@@ -482,7 +475,7 @@ function routeGet(ctx: CmdContext, args: readonly string[], opts: IpOpts): CmdRe
   const ns = w.ns[ctx.ns]!;
   if (iif !== undefined) return routeGetInput(w, ns, dst, dstText, from, iif, tos, opts);
   const res0 = routeOutput(ns, dst, { ...(from !== undefined ? { src: from } : {}), ...(oif !== undefined ? { oif } : {}), tos });
-  if (!res0.ok) return errOut(w, `RTNETLINK answers: ${STRERROR[res0.errno]}\n`, 2);
+  if (!res0.ok) return errOut(w, `RTNETLINK answers: ${strerror(res0.errno)}\n`, 2);
   // A route exception from an ICMP redirect (src/sim/datapath/redirect.ts): `via GW ... cache <redirected> expires Nsec`.
   const res = withRedirect(ns, res0, dst, w.clockMs);
   const { mtu, expiresMs } = routeGetMtu(ns, res, dst, w.clockMs);
@@ -592,9 +585,9 @@ function routeGetInput(w: World, ns: Netns, dst: Ip4, dstText: string, from: Ip4
       if (r.redirect) cache.push('redirect');
       break;
     case 'error':
-      return errOut(w, `RTNETLINK answers: ${STRERROR[r.errno]}\n`, 2);
+      return errOut(w, `RTNETLINK answers: ${strerror(r.errno)}\n`, 2);
     default:
-      return errOut(w, `RTNETLINK answers: ${STRERROR.EINVAL}\n`, 2);
+      return errOut(w, `RTNETLINK answers: ${strerror('EINVAL')}\n`, 2);
   }
   if (opts.json) {
     const j: Record<string, unknown> = {};

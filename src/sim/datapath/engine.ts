@@ -17,10 +17,12 @@
  *
  * The walk reads the configuration (links, addresses, routes, sysctls),
  * which a walk never changes, from the immutable base world, and writes
- * state (neighbour entries, FDB learning, conntrack, counters, rate limits)
- * to an immer draft of each namespace it changes, made on the first write
+ * state (neighbour entries, FDB learning, conntrack, rate limits) to an
+ * immer draft of each namespace it changes, made on the first write
  * (`ns(name)`): a walk through a world of 150,000 namespaces touches a
- * handful and never copies the rest. Reads that must see this walk's own
+ * handful and never copies the rest. iptables counters, which nothing reads
+ * during a walk, are added up in a CounterLog per namespace and applied
+ * when the walk builds its world. Reads that must see this walk's own
  * writes use `cur(name)` (the draft if there is one, else the base). A
  * namespace's neighbour timers are run (aged to `now`) when the walk first
  * looks at it. With `discard`, the walk builds no new world (a what-if trace).
@@ -29,6 +31,7 @@ import { createDraft, finishDraft, type Draft } from 'immer';
 import type { Ip4 } from '../../model/addr.js';
 import type { Hook } from '../../model/netfilter.js';
 import type { Netns, NsName, World } from '../../model/world.js';
+import { CounterLog } from '../netfilter/index.js';
 import type { Frame, Ipv4Packet } from '../packet.js';
 import type { Disposition, Hop, Step, Trace } from '../trace.js';
 import type { DpEnv } from '../devices/types.js';
@@ -146,6 +149,13 @@ interface Task {
 const DEFAULT_MAX_TASKS = 1000;
 
 /**
+ * Test hook: with `viaDraft`, walks write iptables counters through the
+ * namespace's draft at every count, as before issue #7, instead of a
+ * CounterLog (test/sim/datapath/walk-counters.test.ts compares the worlds).
+ */
+export const counterCheck = { viaDraft: false };
+
+/**
  * A mark on some of a walk's frames (an skb flag). The frames die with the
  * walk, so a plain Set made on the first mark will do: most walks mark none,
  * and a WeakSet per walk costs the garbage collector (ephemeron tables).
@@ -169,6 +179,8 @@ export class Walk implements DpEnv {
   private readonly aged = new Map<NsName, Netns>();
   /** Drafts of the namespaces this walk wrote to. */
   private readonly drafts = new Map<NsName, Draft<Netns>>();
+  /** iptables counter increments by namespace, applied in finalWorld (see counter-log.ts). */
+  private readonly counterLogs = new Map<NsName, CounterLog>();
   private readonly discard: boolean;
   readonly sockets: readonly OpenSocket[];
   readonly hops: MutableHop[] = [];
@@ -238,6 +250,18 @@ export class Walk implements DpEnv {
   /** The namespace as it is now in the walk: its draft if the walk wrote to it, else `bns`. */
   cur(name: NsName): Netns {
     return (this.drafts.get(name) as Netns | undefined) ?? this.bns(name);
+  }
+
+  /**
+   * The namespace's iptables counter increments of this walk (nothing reads
+   * counters during a walk, so they are not written through the draft).
+   * Undefined under the test hook counterCheck.viaDraft.
+   */
+  counterLog(name: NsName): CounterLog | undefined {
+    if (counterCheck.viaDraft) return undefined;
+    let log = this.counterLogs.get(name);
+    if (!log) this.counterLogs.set(name, (log = new CounterLog()));
+    return log;
   }
 
   /** Has the walk written to this namespace (reads must then go through `cur`/`ns`)? */
@@ -402,7 +426,9 @@ export class Walk implements DpEnv {
     let any = false;
     for (const [name, aged] of this.aged) {
       const d = this.drafts.get(name);
-      const n = d ? (finishDraft(d) as Netns) : aged;
+      let n = d ? (finishDraft(d) as Netns) : aged;
+      const log = this.counterLogs.get(name);
+      if (log) n = log.applyTo(n);
       if (n !== this.base.ns[name]) {
         changed[name] = n;
         any = true;

@@ -58,6 +58,8 @@ export function runNfHook(w: Walk, ns: NsName, hook: Hook, pkt: Ipv4Packet, devs
     lazySteps: true,
     // Made once per walk, not per hook call (an arrow here would also be named by tsx's keepNames: a defineProperty each).
     step: w.stepFn,
+    // Counters are added up per walk and applied when it builds its world (no draft per count).
+    counters: w.counterLog(ns),
   });
 }
 

@@ -31,9 +31,9 @@ import {
   ctFind,
   ctGet,
   ctPeek,
-  ctKey,
   ctNew,
   ctSeen,
+  ctSetReply,
   ICMP_ERRORS,
   invertTuple,
   mayStartFlow,
@@ -259,9 +259,12 @@ function runChain(c: Ctx, chainName: string): Verdict | undefined {
       const spec = peek(r.spec) as NfRuleSpec;
       c.ruleIndex = i;
       if (!ruleMatches(c, spec)) continue;
-      // Counters read through the draft: a chain traversed twice counts twice.
-      const rd = chainDraft(c.ns, c.table.name, found.index).rules[i]!;
-      rd.counters = { pkts: rd.counters.pkts + 1, bytes: rd.counters.bytes + c.pkt.len };
+      // ADD_COUNTER per match: a chain traversed twice counts twice.
+      if (c.env.counters) c.env.counters.rule(c.table.name, found.index, i, c.pkt.len);
+      else {
+        const rd = chainDraft(c.ns, c.table.name, found.index).rules[i]!;
+        rd.counters = { pkts: rd.counters.pkts + 1, bytes: rd.counters.bytes + c.pkt.len };
+      }
       const t = spec.target;
       if (!t) continue;
       switch (t.kind) {
@@ -336,8 +339,11 @@ function runTable(
   if (v) return { outcome: { verdict: v, entry: v.rule }, pkt: c.pkt, notrack: c.notrack };
   const policy = chain.policy ?? 'ACCEPT';
   if (chain.counters) {
-    const cd = chainDraft(ns, tableName, found.index);
-    cd.counters = { pkts: cd.counters!.pkts + 1, bytes: cd.counters!.bytes + c.pkt.len };
+    if (env.counters) env.counters.policy(tableName, found.index, c.pkt.len);
+    else {
+      const cd = chainDraft(ns, tableName, found.index);
+      cd.counters = { pkts: cd.counters!.pkts + 1, bytes: cd.counters!.bytes + c.pkt.len };
+    }
   }
   const entry = `-P ${hook} ${policy}`;
   const verdict: Verdict = policy === 'DROP' ? { v: 'DROP', chain: hook, rule: entry } : { v: 'ACCEPT' };
@@ -431,7 +437,7 @@ function natIcmpError(e: ConntrackEntry, dir: 'orig' | 'reply', hook: Hook, p: I
   return outer;
 }
 
-function pickPort(ns: Draft<Netns>, reply: ConntrackTuple, field: 'sport' | 'dport', range: { lo: number; hi: number } | undefined, key: string): ConntrackTuple {
+function pickPort(ns: Draft<Netns>, reply: ConntrackTuple, field: 'sport' | 'dport', range: { lo: number; hi: number } | undefined, key: ConntrackTuple): ConntrackTuple {
   const cur = reply[field];
   const lo = range?.lo ?? (cur < 1024 ? 1 : 1024);
   const hi = range?.hi ?? (cur < 1024 ? 1023 : 65535);
@@ -451,7 +457,7 @@ function pickPort(ns: Draft<Netns>, reply: ConntrackTuple, field: 'sport' | 'dpo
  */
 function natSetup(ns: Draft<Netns>, e: Draft<ConntrackEntry>, spec: NfRuleSpec, devs: NfDevs, env: NfEnv, pkt: Ipv4Packet): boolean {
   const t = spec.target!;
-  const key = ctKey(e.orig as ConntrackTuple);
+  const key = origOf(e as ConntrackEntry);
   let reply = e.reply as ConntrackTuple;
   const hasPorts = reply.proto === PROTO_TCP || reply.proto === PROTO_UDP;
   const isIcmp = reply.proto === PROTO_ICMP;
@@ -479,7 +485,7 @@ function natSetup(ns: Draft<Netns>, e: Draft<ConntrackEntry>, spec: NfRuleSpec, 
     if (hasPorts) reply = pickPort(ns, reply, 'dport', ports, key);
     else if (isIcmp && replyTupleTaken(ns, reply, key)) reply = pickPort(ns, reply, 'sport', { lo: 0, hi: 65535 }, key);
   }
-  e.reply = reply as Draft<ConntrackTuple>;
+  ctSetReply(ns, e, reply);
   return true;
 }
 
@@ -506,7 +512,7 @@ function ctViewOf(ns: Draft<Netns>, pkt: Ipv4Packet, forWrite = false): CtView {
   }
   // Performance: only the nat hook writes to the entry; the other tables
   // read it without making an immer draft of it.
-  const entry = forWrite ? ctGet(ns, pkt.ct.key) : (ctPeek(ns, pkt.ct.key) as Draft<ConntrackEntry> | undefined);
+  const entry = forWrite ? ctGet(ns, pkt.ct.orig) : (ctPeek(ns, pkt.ct.orig) as Draft<ConntrackEntry> | undefined);
   if (!entry) {
     states.add('INVALID');
     return { related: false, states };
@@ -542,7 +548,7 @@ function withoutCt(pkt: Ipv4Packet): Ipv4Packet {
 /** nf_conntrack_in(): attach the packet to its entry (creating one for a new flow). */
 function conntrackIn(ns: Draft<Netns>, pkt: Ipv4Packet, env: NfEnv, step: (s: Step) => void): Ipv4Packet {
   // Looped back through lo (or NOTRACKed): the packet keeps what it has.
-  if (pkt.ct && (pkt.ct.state === 'UNTRACKED' || ctPeek(ns, pkt.ct.key))) return pkt;
+  if (pkt.ct && (pkt.ct.state === 'UNTRACKED' || ctPeek(ns, pkt.ct.orig))) return pkt;
   ctExpire(ns, env.now);
   const bare = withoutCt(pkt);
   if (pkt.proto === PROTO_ICMP && pkt.icmp && ICMP_ERRORS.has(pkt.icmp.type)) {
@@ -556,20 +562,19 @@ function conntrackIn(ns: Draft<Netns>, pkt: Ipv4Packet, env: NfEnv, step: (s: St
     // Stored tuples are never changed in place (immutable once stored): a lazy step may keep one.
     const orig = origOf(found.entry);
     lazyStep(env, step, () => ({ kind: 'conntrack', action: `RELATED to ${tupleText(orig)}` }));
-    return { ...bare, ct: { key: ctKey(orig), dir: found.dir, state: 'RELATED' } };
+    return { ...bare, ct: { orig, dir: found.dir, state: 'RELATED' } };
   }
   const t = tupleOf(pkt)!;
   const found = ctFind(ns, t);
   if (found) {
     // found.entry is a plain value; its original tuple is the draft's too (never changed in place).
     const orig = origOf(found.entry);
-    const key = ctKey(orig);
-    const e = ctGet(ns, key)!;
-    ctSeen(e, found.dir, pkt, env.now);
+    const e = ctGet(ns, orig)!;
+    ctSeen(ns, e, found.dir, pkt, env.now);
     const state: CtRef['state'] = found.dir === 'reply' || e.seenReply ? 'ESTABLISHED' : 'NEW';
     const dir = found.dir;
     lazyStep(env, step, () => ({ kind: 'conntrack', action: `${state}${dir === 'reply' ? ' (reply)' : ''}: ${tupleText(orig)}` }));
-    return { ...bare, ct: { key, dir, state } };
+    return { ...bare, ct: { orig, dir, state } };
   }
   if (!mayStartFlow(pkt)) {
     step({ kind: 'conntrack', action: 'no flow for this packet: INVALID' });
@@ -578,7 +583,7 @@ function conntrackIn(ns: Draft<Netns>, pkt: Ipv4Packet, env: NfEnv, step: (s: St
   // The new entry's original tuple is `t` itself (a plain value).
   ctNew(ns, t, pkt, env.now);
   lazyStep(env, step, () => ({ kind: 'conntrack', action: `NEW flow ${tupleText(t)}` }));
-  return { ...bare, ct: { key: ctKey(t), dir: 'orig', state: 'NEW' } };
+  return { ...bare, ct: { orig: t, dir: 'orig', state: 'NEW' } };
 }
 
 /** The nat hook (nf_nat_inet_fn) for one packet. */
@@ -606,7 +611,7 @@ function natHook(
   const done = kind === 'src' ? e.natDoneSrc : e.natDoneDst;
   let e2: Draft<ConntrackEntry> = e;
   if (pkt.ct?.state === 'NEW' && cv.dir === 'orig' && !done) {
-    e2 = ctGet(ns, pkt.ct.key)!;
+    e2 = ctGet(ns, pkt.ct.orig)!;
     const r = runTable(ns, 'nat', hook, pkt, devs, env, cv.states);
     if (r) {
       pkt = r.pkt;
@@ -673,15 +678,15 @@ export function runHook(ns: Draft<Netns>, hook: Hook, pkt0: Ipv4Packet, devs: Nf
   for (const stage of HOOK_ORDER[hook]) {
     if (stage === 'ct') {
       if (notrack) {
-        pkt = { ...pkt, ct: { key: '', dir: 'orig', state: 'UNTRACKED' } };
+        pkt = { ...pkt, ct: { dir: 'orig', state: 'UNTRACKED' } };
         step({ kind: 'conntrack', action: 'NOTRACK: not tracked' });
       } else pkt = conntrackIn(ns, pkt, env, step);
       continue;
     }
     if (stage === 'confirm') {
       if (pkt.ct && pkt.ct.state !== 'UNTRACKED') {
-        const e = ctPeek(ns, pkt.ct.key);
-        if (e && !e.confirmed) ctConfirm(ctGet(ns, pkt.ct.key)!);
+        const e = ctPeek(ns, pkt.ct.orig);
+        if (e && !e.confirmed) ctConfirm(ctGet(ns, pkt.ct.orig)!);
       }
       continue;
     }

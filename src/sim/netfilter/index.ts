@@ -25,8 +25,9 @@
  *
  * The result carries the packet as it leaves the hook: possibly translated
  * (DNAT at PREROUTING/OUTPUT: the caller must route again if `dst` changed;
- * SNAT/MASQUERADE at POSTROUTING), with `mark` and `ct` updated. Counters and
- * conntrack entries are updated in the draft namespace.
+ * SNAT/MASQUERADE at POSTROUTING), with `mark` and `ct` updated. Conntrack
+ * entries are updated in the draft namespace, counters there too or in the
+ * caller's CounterLog (NfEnv.counters).
  *
  * For shell commands (iptables, iptables-save) see src/sim/netfilter/ops.ts and
  * src/sim/netfilter/format.ts.
@@ -37,6 +38,7 @@ import type { Hook, RejectWith, TableName } from '../../model/netfilter.js';
 import type { Netns } from '../../model/world.js';
 import type { Ipv4Packet } from '../packet.js';
 import type { Step } from '../trace.js';
+import type { CounterLog } from './counter-log.js';
 import { runHook } from './eval.js';
 
 export type { Hook, RejectWith, TableName } from '../../model/netfilter.js';
@@ -71,6 +73,12 @@ export interface NfEnv {
    * passed that way.
    */
   readonly lazySteps?: boolean;
+  /**
+   * Where rule and policy counters go: with a log, they are added up there
+   * (the datapath walk applies them when it builds its world: counter-log.ts);
+   * without, they are written to the draft namespace at once.
+   */
+  readonly counters?: CounterLog;
 }
 
 /** Where a verdict was decided: the rule in `iptables -S` form (`-A FORWARD -p tcp -j DROP`) or the policy (`-P FORWARD DROP`). */
@@ -91,9 +99,10 @@ export type NfResult =
   | ({ readonly verdict: 'reject'; readonly pkt: Ipv4Packet; readonly with: RejectWith; readonly icmpCode?: number } & NfWhere);
 
 /**
- * Run one netfilter hook of namespace `ns` on `pkt` (mutates counters and
- * conntrack in the draft). Never throws for a packet; an empty ruleset
- * accepts (conntrack still tracks, as nf_conntrack does once loaded).
+ * Run one netfilter hook of namespace `ns` on `pkt` (mutates conntrack in
+ * the draft, and counters unless env.counters logs them). Never throws for
+ * a packet; an empty ruleset accepts (conntrack still tracks, as
+ * nf_conntrack does once loaded).
  */
 export function nfHook(ns: Draft<Netns>, hook: Hook, pkt: Ipv4Packet, devs: NfDevs, env: NfEnv): NfResult {
   return runHook(ns, hook, pkt, devs, env);
@@ -111,4 +120,5 @@ export const REJECT_ICMP_CODE: Readonly<Record<RejectWith, number | undefined>> 
   'tcp-reset': undefined,
 };
 
-export { ctLookupKey, ctKey, tupleOf } from './conntrack.js';
+export { ctHash, tupleOf } from './conntrack.js';
+export { CounterLog } from './counter-log.js';

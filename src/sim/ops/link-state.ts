@@ -27,8 +27,52 @@ import {
   type World,
 } from '../../model/world.js';
 import type { OpResult } from './netns.js';
+import { peek } from '../peek.js';
+import { sharedPrefix } from '../../model/shared.js';
 
 const LOOPBACK_ADDR = 0x7f000001 as Ip4;
+
+/**
+ * What `ip link set lo up` gives every namespace's lo (issue #7): the address 127.0.0.1/8 and,
+ * below, its three kernel routes are the same in every namespace, so they are one frozen
+ * object each, shared (a World is immutable; a write drafts a copy).
+ */
+const LO_ADDRS: readonly IfAddr[] = Object.freeze([Object.freeze({ local: LOOPBACK_ADDR, prefixLen: 8, scope: 'host', label: 'lo', noprefixroute: false } as const)]);
+
+/** The `lo` every namespace has after `ip link set lo up`, by its (shared, frozen) conf record. */
+const loUpMemo = new WeakMap<object, Link>();
+const FRESH_LO_KEYS = 'kind,ifindex,name,mtu,mac,adminUp,txqlen,promisc,addrs,conf';
+
+/**
+ * `ip link set lo up` on the lo a namespace was born with (newNamespaceShared: nothing changed
+ * since) gives the same device in every namespace: one frozen object, shared (issue #7). The
+ * keys are those the draft writes would give, in the same order. Anything else: undefined.
+ */
+function sharedLoUp(link: Link): Link | undefined {
+  if (link.kind !== 'loopback' || link.ifindex !== 1 || link.name !== 'lo' || link.adminUp || link.addrs.length !== 0) return undefined;
+  if (link.mtu !== 65536 || link.txqlen !== 1000 || link.promisc || link.mac !== '00:00:00:00:00:00' || !Object.isFrozen(link.conf)) return undefined;
+  if (Object.keys(link).join(',') !== FRESH_LO_KEYS) return undefined;
+  let lo = loUpMemo.get(link.conf);
+  if (lo === undefined) {
+    lo = Object.freeze({ ...link, adminUp: true, addrs: LO_ADDRS, qdisc: 'noqueue' as const });
+    loUpMemo.set(link.conf, lo);
+  }
+  return lo;
+}
+
+/** Loopback kernel routes by kernelRouteKey (fib_add_ifaddr's routes are a function of the key): at most LO_ROUTES_MAX. */
+const loRoutes = new Map<string, Route>();
+const LO_ROUTES_MAX = 256;
+
+function sharedLoRoute(r: Route): Route {
+  const k = kernelRouteKey(r);
+  const hit = loRoutes.get(k);
+  if (hit !== undefined) return hit;
+  if (loRoutes.size >= LO_ROUTES_MAX) loRoutes.clear();
+  Object.freeze(r.dst);
+  loRoutes.set(k, Object.freeze(r));
+  return r;
+}
 
 /** The primary address a secondary hangs off (inet_ifa_byprefix): same mask, same subnet. */
 export function primaryOf(link: Link, a: IfAddr): IfAddr {
@@ -50,31 +94,41 @@ export function primaryOf(link: Link, a: IfAddr): IfAddr {
 export function addrRoutes(link: Link, a: IfAddr, up: boolean): Route[] {
   const prim = primaryOf(link, a);
   const secondary = prim !== a;
-  const base = { tos: 0, proto: 'kernel' as const, metric: 0, onlink: false, dev: link.ifindex, prefsrc: prim.local };
+  const dev = link.ifindex;
+  const prefsrc = prim.local;
+  // Every route as one literal of one shape (same keys, same order as before): spreading a
+  // shared base put the last four fields in a separate property array (~32 B more per route).
+  const kernel = (table: number, type: Route['type'], dst: Route['dst'], scope: Route['scope']): Route => ({
+    tos: 0,
+    proto: 'kernel',
+    metric: 0,
+    onlink: false,
+    dev,
+    prefsrc,
+    table,
+    type,
+    dst,
+    scope,
+  });
   const out: Route[] = [];
-  out.push({ ...base, table: TABLE_LOCAL, type: 'local', dst: { addr: a.local, len: 32 }, scope: 'host' });
-  if (!up) return out;
+  // Prefixes shared (sharedPrefix): the pods of a node have the same subnet and broadcast.
+  out.push(kernel(TABLE_LOCAL, 'local', sharedPrefix(a.local, 32), 'host'));
+  if (!up) return link.kind === 'loopback' ? out.map(sharedLoRoute) : out;
   if (a.broadcast !== undefined && (a.broadcast >>> 0) !== 0xffffffff) {
-    out.push({ ...base, table: TABLE_LOCAL, type: 'broadcast', dst: { addr: a.broadcast, len: 32 }, scope: 'link' });
+    out.push(kernel(TABLE_LOCAL, 'broadcast', sharedPrefix(a.broadcast, 32), 'link'));
   }
   const mask = maskOf(a.prefixLen);
   const prefix = ip4FromNumber((a.peer ?? a.local) & mask);
   if (!isZeronet(prefix) && !secondary && (prefix !== a.local || a.prefixLen < 32)) {
     if (!a.noprefixroute) {
       const loop = link.kind === 'loopback';
-      out.push({
-        ...base,
-        table: loop ? TABLE_LOCAL : TABLE_MAIN,
-        type: loop ? 'local' : 'unicast',
-        dst: { addr: prefix, len: a.prefixLen },
-        scope: loop ? 'host' : 'link',
-      });
+      out.push(kernel(loop ? TABLE_LOCAL : TABLE_MAIN, loop ? 'local' : 'unicast', sharedPrefix(prefix, a.prefixLen), loop ? 'host' : 'link'));
     }
     if (a.prefixLen < 31) {
-      out.push({ ...base, table: TABLE_LOCAL, type: 'broadcast', dst: { addr: ip4FromNumber(prefix | ~mask), len: 32 }, scope: 'link' });
+      out.push(kernel(TABLE_LOCAL, 'broadcast', sharedPrefix(ip4FromNumber(prefix | ~mask), 32), 'link'));
     }
   }
-  return out;
+  return link.kind === 'loopback' ? out.map(sharedLoRoute) : out;
 }
 
 /** Every kernel route the addresses of a link imply (in address order). */
@@ -102,17 +156,25 @@ function sameRoute(a: Route, b: Route): boolean {
   );
 }
 
-/** Add routes unless an identical one exists (inside a draft namespace). */
+/**
+ * Add routes unless an identical one exists (inside a draft namespace). The list is read with
+ * peek (reading it through the draft drafted every route of the namespace) and replaced by an
+ * exact-size copy (`push` on a draft array leaves spare capacity, n/2 + 16 slots, in the
+ * frozen result: ~190 B per namespace; issue #7).
+ */
 export function addRoutesDraft(ns: Draft<Netns>, routes: readonly Route[]): void {
+  const cur = peek(ns.routes) as readonly Route[];
+  const add: Route[] = [];
   for (const r of routes) {
-    if (!ns.routes.some((x) => sameRoute(x as Route, r))) {
-      ns.routes.push(r as Draft<Route>);
+    if (!cur.some((x) => sameRoute(peek(x), r)) && !add.some((x) => sameRoute(x, r))) {
+      add.push(r);
       if (r.table !== TABLE_MAIN && r.table !== TABLE_LOCAL) {
         const t = ns.fibTables ?? [];
         if (!t.includes(r.table)) ns.fibTables = [...t, r.table];
       }
     }
   }
+  if (add.length > 0) ns.routes = cur.concat(add) as Draft<Route>[];
 }
 
 /**
@@ -139,9 +201,10 @@ export function syncAddrRoutesDraft(ns: Draft<Netns>, before: readonly Route[], 
  * goes first).
  */
 export function insertAddrDraft(link: Draft<Link>, a: IfAddr, secondary: boolean): void {
-  const list = link.addrs as IfAddr[];
+  // Read with peek and replaced by an exact-size list (see addRoutesDraft).
+  const list = peek(link.addrs) as readonly IfAddr[];
   if (secondary) {
-    list.push(a);
+    link.addrs = list.concat(a) as Draft<IfAddr>[];
     return;
   }
   let pos = 0;
@@ -149,9 +212,9 @@ export function insertAddrDraft(link: Draft<Link>, a: IfAddr, secondary: boolean
     typeof s === 'number' ? s : s === 'global' ? 0 : s === 'site' ? 200 : s === 'link' ? 253 : 254;
   for (let i = 0; i < list.length; i++) {
     const x = list[i]!;
-    if (!isSecondary(link as Link, x) && scopeN(a.scope) <= scopeN(x.scope)) pos = i + 1;
+    if (!isSecondary({ addrs: list } as Link, x) && scopeN(a.scope) <= scopeN(x.scope)) pos = i + 1;
   }
-  list.splice(pos, 0, a);
+  link.addrs = list.slice(0, pos).concat(a, list.slice(pos)) as Draft<IfAddr>[];
 }
 
 /**
@@ -172,13 +235,18 @@ export function setLinkUp(world: World, nsName: NsName, ifindex: number, up: boo
     ok: true,
     world: produce(world, (d) => {
       const dns = d.ns[nsName]!;
+      const lo = up ? sharedLoUp(link) : undefined;
       const dl = dns.links[ifindex]!;
-      dl.adminUp = up;
-      if (up) {
+      if (lo === undefined) dl.adminUp = up;
+      if (lo !== undefined) {
+        dns.links[ifindex] = lo as Draft<Link>;
+        addRoutesDraft(dns, linkAddrRoutes(lo, true));
+      } else if (up) {
         dl.qdisc = 'noqueue';
         // lo gets 127.0.0.1/8 each time it comes up (inetdev_event NETDEV_UP; EEXIST ignored).
         if (link.kind === 'loopback' && !link.addrs.some((a) => a.local === LOOPBACK_ADDR && a.prefixLen === 8)) {
-          insertAddrDraft(dl, { local: LOOPBACK_ADDR, prefixLen: 8, scope: 'host', label: link.name, noprefixroute: false }, false);
+          if (link.addrs.length === 0 && link.name === 'lo') dl.addrs = LO_ADDRS as Draft<IfAddr>[];
+          else insertAddrDraft(dl, { local: LOOPBACK_ADDR, prefixLen: 8, scope: 'host', label: link.name, noprefixroute: false }, false);
         }
         addRoutesDraft(dns, linkAddrRoutes(dl as Link, true));
       } else {

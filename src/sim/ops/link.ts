@@ -9,7 +9,9 @@ import { produce, type Draft } from 'immer';
 import { seededMac, type Mac } from '../../model/addr.js';
 import { linkByName } from '../../model/queries.js';
 import { type Link, type LinkCommon, type Netns, type NsName, type VethLink, type World } from '../../model/world.js';
-import { confFor, err, okw, removeLinkDraft, type OpResult } from './netns.js';
+import { err, okw, removeLinkDraft, sharedConfFor, type OpResult } from './netns.js';
+import { EMPTY_LIST, internRecord } from '../../model/shared.js';
+import { peek } from '../peek.js';
 import { setLinkUp, vethCarrierOffDraft } from './link-state.js';
 
 export const RTNL_EXISTS = 'RTNETLINK answers: File exists';
@@ -66,8 +68,9 @@ export function newLinkCommon(d: Draft<World>, o: NewLinkOpts, defaults: { mtu: 
     adminUp: false,
     txqlen: o.txqlen ?? defaults.txqlen,
     promisc: false,
-    addrs: [],
-    conf: confFor(d as unknown as World, d.ns[o.ns] as unknown as Netns, 'new'),
+    // Shared frozen values (issue #7): a write to either goes through a draft, which copies it.
+    addrs: EMPTY_LIST,
+    conf: sharedConfFor(d as unknown as World, d.ns[o.ns] as unknown as Netns),
   };
 }
 
@@ -85,10 +88,16 @@ export function ensurePeerIdsDraft(d: Draft<World>, a: NsName, b: NsName): void 
   ] as const) {
     const ns = d.ns[x];
     if (!ns || d.ns[y] === undefined || ns.peerIds[y] !== undefined) continue;
-    const used = new Set(Object.values(ns.peerIds));
+    const cur = peek(ns.peerIds);
+    const used = new Set(Object.values(cur));
     let id = 0;
     while (used.has(id)) id++;
-    ns.peerIds[y] = id;
+    // A namespace's first id (a pod's `{ node: 0 }`) is one record shared by content; a record
+    // that grows (a node's: one id per pod) is a prototype-less one, which V8 keeps as a hash
+    // table: a plain object got a new hidden class and descriptor array per key added, ~350 B
+    // per pod (issue #7). Keys, order and JSON are the same.
+    if (used.size === 0) ns.peerIds = internRecord({ [y]: id });
+    else ns.peerIds = Object.assign(Object.create(null) as Record<string, number>, cur, { [y]: id });
   }
 }
 
@@ -274,11 +283,11 @@ export function linkSetNetns(world: World, nsName: NsName, ifindex: number, targ
       const newIndex = dst.links[ifindex] === undefined ? ifindex : allocIfindex(dst);
       if (newIndex !== ifindex) dst.nextIfindex = newIndex + 1;
       l.ifindex = newIndex;
-      l.addrs = [];
+      l.addrs = EMPTY_LIST as never[];
       delete l.master;
       delete l.brport;
       delete (l as { qdisc?: string }).qdisc;
-      l.conf = confFor(d as unknown as World, dst as unknown as Netns, 'new');
+      l.conf = sharedConfFor(d as unknown as World, dst as unknown as Netns);
       delete (l as { confSet?: unknown }).confSet;
       delete (l as { l2?: unknown }).l2;
       dst.links[newIndex] = l;

@@ -46,7 +46,9 @@ export const MC_MRD6 = '33:33:00:00:00:6a' as Mac;
 
 /** The solicited-node group of the link-local address derived from `mac` (ff02::1:ffXX:XXXX). */
 export function solicitedNode(mac: Mac): Mac {
-  return `33:33:ff:${mac.slice(9)}` as Mac;
+  // join() makes one flat string; a template literal makes a cons string plus its tail
+  // (56 B instead of 40, kept in every device's multicast list; issue #7).
+  return ['33:33:ff:', mac.slice(9)].join('') as Mac;
 }
 
 /** The device multicast list as `bridge fdb show` prints it (nothing for lo). */
@@ -156,7 +158,9 @@ function nextL2(world: World, nsName: NsName, ns: Netns, link: Link): { l2: L2St
   const l2: L2State = {
     up,
     ready,
-    mc,
+    // Unchanged: the settled list itself; else an exact-size copy (`withAdded` pushes, which
+    // leaves ~16 spare slots in the stored array: ~130 B per device; issue #7).
+    mc: sameMacs(mc, prev.mc) ? prev.mc : mc.slice(),
     ...(ll6 !== undefined ? { ll6 } : {}),
     ...(upSinceMs !== undefined ? { upSinceMs } : {}),
     ...(prev.uc !== undefined ? { uc: prev.uc } : {}),
@@ -169,6 +173,12 @@ function nextL2(world: World, nsName: NsName, ns: Netns, link: Link): { l2: L2St
     ...(ll6Removed ? { ll6Removed } : {}),
   };
   return { l2, gotLinkLocal, igmpReports };
+}
+
+function sameMacs(a: readonly Mac[], b: readonly Mac[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function sameL2(a: L2State | undefined, b: L2State): boolean {

@@ -7,6 +7,8 @@ import { ZERO_MAC } from '../../model/addr.js';
 import { EMPTY_NETFILTER } from '../../model/netfilter.js';
 import { CONF_PROFILE, KERNEL_PROFILE } from '../../model/sysctl-defaults.js';
 import { ROOT_NS, type LoopbackLink, type Netns, type NsName, type World } from '../../model/world.js';
+import { EMPTY_LIST, EMPTY_RECORD, sharedBy } from '../../model/shared.js';
+import { peek } from '../peek.js';
 import { setLinkUp } from './link-state.js';
 
 export type OpResult = { readonly ok: true; readonly world: World } | { readonly ok: false; readonly error: string };
@@ -22,6 +24,30 @@ export function confFor(world: World, ns: Netns | undefined, which: 'all' | 'def
   return out;
 }
 
+/** Shared new-device conf records, by the namespace's (frozen) sysctl record; see sharedConfFor. */
+const newConfMemo = new WeakMap<object, { readonly defaults: object; readonly conf: Readonly<Record<string, string>> }>();
+
+/**
+ * confFor(world, ns, 'new') as one frozen record shared by every device created while the
+ * namespace's sysctl record and the world's defaults are the same objects (issue #7: a
+ * device's `conf` was a new 13-key record each, identical for every veth of a node). Reads a
+ * draft namespace without drafting its sysctl. Callers must not mutate the result (a write
+ * to `conf` goes through a draft, which copies it).
+ */
+export function sharedConfFor(world: World, ns: Netns): Readonly<Record<string, string>> {
+  const sysctl = peek(peek(ns).sysctl);
+  const defaults = peek(peek(world).sysctlDefaults);
+  if (!Object.isFrozen(sysctl) || !Object.isFrozen(defaults)) return confFor(world, ns, 'new');
+  const hit = newConfMemo.get(sysctl);
+  if (hit !== undefined && hit.defaults === defaults) return hit.conf;
+  const conf = Object.freeze(confFor({ sysctlDefaults: defaults } as World, { sysctl } as Netns, 'new'));
+  newConfMemo.set(sysctl, { defaults, conf });
+  return conf;
+}
+
+/** The sysctl record of a new namespace, shared per world.sysctlDefaults object (see newNamespaceShared). */
+const sysctlMemo = new WeakMap<object, Readonly<Record<string, string>>>();
+
 function pickConf(sysctl: Readonly<Record<string, string>>, dev: string): Record<string, string> {
   const out: Record<string, string> = {};
   const pfx = `net.ipv4.conf.${dev}.`;
@@ -29,23 +55,54 @@ function pickConf(sysctl: Readonly<Record<string, string>>, dev: string): Record
   return out;
 }
 
-/** A namespace as `ip netns add` (or unshare --net) creates it: only `lo`, DOWN. */
-export function newNamespace(world: World, name: NsName): Netns {
+function newSysctl(world: World): Record<string, string> {
   const sysctl: Record<string, string> = { ...KERNEL_PROFILE, ...world.sysctlDefaults };
   for (const which of ['all', 'default'] as const) {
     for (const [k, v] of Object.entries(confFor(world, undefined, which))) sysctl[`net.ipv4.conf.${which}.${k}`] = v;
   }
+  return sysctl;
+}
+
+/**
+ * newNamespace() for the ops that insert the namespace into a World and never touch it
+ * outside a draft (`ip netns add`, the initial namespace): what every new namespace holds
+ * identically is shared and frozen (issue #7: the ~40-key sysctl record alone was ~1.6 KB per
+ * pod, a dictionary-mode object; the empty routes/neighbour/conntrack/listener lists and
+ * peerIds; lo's conf). The first write to any of them copies it, as for every World value.
+ */
+export function newNamespaceShared(world: World, name: NsName): Netns {
+  const defaults = peek(world.sysctlDefaults);
+  const sysctl = sharedBy(sysctlMemo, defaults, () => newSysctl({ sysctlDefaults: defaults } as World));
+  return namespaceOf(name, sysctl, () => EMPTY_LIST, EMPTY_RECORD, (ns) => sharedConfFor(world, ns));
+}
+
+/**
+ * A namespace as `ip netns add` (or unshare --net) creates it: only `lo`, DOWN. Every part is
+ * a fresh mutable object (src/import builds on it in place); see newNamespaceShared.
+ */
+export function newNamespace(world: World, name: NsName): Netns {
+  return namespaceOf(name, newSysctl(world), () => [], {}, (ns) => confFor(world, ns, 'new'));
+}
+
+/** The new namespace's parts: shared and frozen, or fresh (see the two callers). */
+function namespaceOf(
+  name: NsName,
+  sysctl: Netns['sysctl'],
+  list: () => readonly never[],
+  peerIds: Netns['peerIds'],
+  loConf: (ns: Netns) => LoopbackLink['conf'],
+): Netns {
   const ns: Netns = {
     name,
     links: {},
     nextIfindex: 2,
-    routes: [],
-    neigh: [],
+    routes: list(),
+    neigh: list(),
     sysctl,
     netfilter: EMPTY_NETFILTER,
-    conntrack: [],
-    peerIds: {},
-    listeners: [],
+    conntrack: list(),
+    peerIds,
+    listeners: list(),
   };
   const lo: LoopbackLink = {
     kind: 'loopback',
@@ -56,8 +113,8 @@ export function newNamespace(world: World, name: NsName): Netns {
     adminUp: false,
     txqlen: 1000,
     promisc: false,
-    addrs: [],
-    conf: confFor(world, ns, 'new'),
+    addrs: list(),
+    conf: loConf(ns),
   };
   return { ...ns, links: { 1: lo } };
 }
@@ -82,7 +139,7 @@ export function createWorld(opts: WorldOptions = {}): World {
     sysctlDefaults: opts.sysctlDefaults ?? {},
   };
   return produce(base, (d) => {
-    d.ns[ROOT_NS] = newNamespace(base, ROOT_NS) as never;
+    d.ns[ROOT_NS] = newNamespaceShared(base, ROOT_NS) as never;
   });
 }
 
@@ -102,7 +159,7 @@ export function netnsAdd(world: World, name: NsName): OpResult {
   if (world.ns[name] !== undefined) return err(`Cannot create namespace file "/var/run/netns/${name}": File exists`);
   return okw(
     produce(world, (d) => {
-      d.ns[name] = newNamespace(world, name) as never;
+      d.ns[name] = newNamespaceShared(world, name) as never;
       d.nsOrder.push(name);
     }),
   );

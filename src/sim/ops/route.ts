@@ -9,6 +9,8 @@ import { hasCarrier } from '../../model/queries.js';
 import { TABLE_LOCAL, TABLE_MAIN, type Netns, type NsName, type Route, type RouteType, type World } from '../../model/world.js';
 import { addrType, fibLookup, fibTableLookup, scopeNum, SCOPE_HOST, SCOPE_LINK, tableExists } from '../fib.js';
 import { err, okw, type OpResult } from './netns.js';
+import { peek } from '../peek.js';
+import { internRoute } from '../../model/shared.js';
 
 export const ROUTE_EXISTS = 'RTNETLINK answers: File exists';
 export const ROUTE_NOT_FOUND = 'RTNETLINK answers: No such process';
@@ -172,7 +174,7 @@ function noteTable(ns: { fibTables?: number[] }, table: number): void {
 export function routeInsert(world: World, nsName: NsName, s: RouteSpec, f: InsertFlags): OpResult {
   const built = buildRoute(world, nsName, s);
   if ('error' in built) return err(built.error);
-  const r = built;
+  const r = internRoute(built);
   const ns = world.ns[nsName]!;
   const group = ns.routes.map((x, i) => [x, i] as const).filter(([x]) => sameKey(x, r));
   let insertAt: number | undefined; // index in ns.routes; undefined = push
@@ -191,9 +193,12 @@ export function routeInsert(world: World, nsName: NsName, s: RouteSpec, f: Inser
   return okw(
     produce(world, (d) => {
       const dns = d.ns[nsName]!;
+      // New routes make an exact-size list (a push on the draft list leaves spare capacity in
+      // the stored array, n/2 + 16 slots; issue #7); read with peek, so no route is drafted.
+      const cur = peek(dns.routes) as readonly Route[];
       if (replaceAt !== undefined) dns.routes[replaceAt] = r as never;
-      else if (insertAt !== undefined) dns.routes.splice(insertAt, 0, r as never);
-      else dns.routes.push(r as never);
+      else if (insertAt !== undefined) dns.routes = cur.slice(0, insertAt).concat(r, cur.slice(insertAt)) as never;
+      else dns.routes = cur.concat(r) as never;
       noteTable(dns as { fibTables?: number[] }, r.table);
     }),
   );

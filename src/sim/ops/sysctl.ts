@@ -21,6 +21,8 @@ import {
   NET_SYSCTL_KEYS,
 } from '../../model/sysctl-keys.js';
 import type { Link, Netns, NsName, World } from '../../model/world.js';
+import { internRecord, internStrings } from '../../model/shared.js';
+import { peek } from '../peek.js';
 
 /** Keys the kernel lets you write but not read (`sysctl k` prints nothing). */
 const WRITE_ONLY: ReadonlySet<string> = new Set(['net.ipv4.route.flush', 'net.ipv6.route.flush']);
@@ -279,8 +281,11 @@ export function sysctlWrite(world: World, nsName: NsName, key: string, value: st
     if (c.v6) {
       link.conf6 = { ...(link.conf6 ?? {}), [c.name]: v };
     } else {
-      (link.conf as Record<string, string>)[c.name] = v;
-      if (!(link.confSet ?? []).includes(c.name)) link.confSet = [...(link.confSet ?? []), c.name];
+      // Shared by content (issue #7: every pod's eth0 gets the same arp_notify=1 from its CNI
+      // plugin): a new frozen record rather than a write into the device's own copy.
+      link.conf = internRecord({ ...peek(link.conf), [c.name]: v }) as Draft<Record<string, string>>;
+      const set = peek(link.confSet) ?? [];
+      if (!set.includes(c.name)) link.confSet = internStrings([...set, c.name]) as string[];
     }
   });
   return { ok: true, world: next };
