@@ -208,7 +208,9 @@ describe.skipIf(!haveChromium)(`the page in Chromium${haveChromium ? '' : ` (${S
     // The host end lives in the lab host: it is drawn, linked to the pod end.
     expect(ids.some((i) => i.startsWith('dev_3alab1_3a2_7cdev_3a_2f_3a') && i.endsWith('_7cveth'))).toBe(true);
     expect(await page.isVisible('#edited')).toBe(true);
-    // What the twin printed, as the real tool prints it.
+    // What the twin printed, as the real tool prints it (xterm draws on animation frames, after the
+    // diagram may already have been redrawn: wait for the last command's output to be on screen).
+    await page.waitForFunction(() => (document.querySelector('#term .xterm-rows')?.textContent ?? '').includes('eth0@if'), undefined, { timeout: 10_000 }).catch(() => undefined);
     const screen = await page.$eval('#term .xterm-rows', (x) => x.textContent ?? '');
     expect(screen).toContain('eth0@if');
     expect(screen).toContain('10.99.0.2/24');
