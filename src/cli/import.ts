@@ -19,8 +19,8 @@ import { crossedAssumptions, formatAssumption, formatReport } from '../import/as
 import type { Trace } from '../sim/trace.js';
 import { readSnapshot, writeSnapshot } from '../import/snapshot.js';
 import { podOfNs } from '../import/kube.js';
-import { importedTarget } from '../import/verify-target.js';
-import { asName, importScenarioYaml } from '../import/scenario.js';
+import { asName, importedTarget } from '../import/verify-target.js';
+import { importScenarioYaml } from '../import/scenario.js';
 import { verify } from '../verify/verify.js';
 import { formatReport as formatVerifyReport, summary } from '../verify/format.js';
 import type { EgressIntent } from '../verify/types.js';

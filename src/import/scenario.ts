@@ -28,8 +28,6 @@ import { formatIp4, formatPrefix4 } from '../model/addr.js';
 import { ROOT_NS, type NsName, type World } from '../model/world.js';
 import { importBundles, type BundleInput, type ImportReport } from './build.js';
 import { asName, importedTarget, nameable } from './verify-target.js';
-
-export { asName };
 import { kubeObjects, obj, type KubeObject } from './kube.js';
 
 export interface ImportedPort {

@@ -28,7 +28,7 @@ import {
 } from '../../model/world.js';
 import type { OpResult } from './netns.js';
 import { peek } from '../peek.js';
-import { sharedPrefix } from '../../model/shared.js';
+import { internRoute, sharedPrefix } from '../../model/shared.js';
 
 const LOOPBACK_ADDR = 0x7f000001 as Ip4;
 
@@ -58,20 +58,6 @@ function sharedLoUp(link: Link): Link | undefined {
     loUpMemo.set(link.conf, lo);
   }
   return lo;
-}
-
-/** Loopback kernel routes by kernelRouteKey (fib_add_ifaddr's routes are a function of the key): at most LO_ROUTES_MAX. */
-const loRoutes = new Map<string, Route>();
-const LO_ROUTES_MAX = 256;
-
-function sharedLoRoute(r: Route): Route {
-  const k = kernelRouteKey(r);
-  const hit = loRoutes.get(k);
-  if (hit !== undefined) return hit;
-  if (loRoutes.size >= LO_ROUTES_MAX) loRoutes.clear();
-  Object.freeze(r.dst);
-  loRoutes.set(k, Object.freeze(r));
-  return r;
 }
 
 /** The primary address a secondary hangs off (inet_ifa_byprefix): same mask, same subnet. */
@@ -113,7 +99,7 @@ export function addrRoutes(link: Link, a: IfAddr, up: boolean): Route[] {
   const out: Route[] = [];
   // Prefixes shared (sharedPrefix): the pods of a node have the same subnet and broadcast.
   out.push(kernel(TABLE_LOCAL, 'local', sharedPrefix(a.local, 32), 'host'));
-  if (!up) return link.kind === 'loopback' ? out.map(sharedLoRoute) : out;
+  if (!up) return link.kind === 'loopback' ? out.map(internRoute) : out;
   if (a.broadcast !== undefined && (a.broadcast >>> 0) !== 0xffffffff) {
     out.push(kernel(TABLE_LOCAL, 'broadcast', sharedPrefix(a.broadcast, 32), 'link'));
   }
@@ -128,7 +114,7 @@ export function addrRoutes(link: Link, a: IfAddr, up: boolean): Route[] {
       out.push(kernel(TABLE_LOCAL, 'broadcast', sharedPrefix(ip4FromNumber(prefix | ~mask), 32), 'link'));
     }
   }
-  return link.kind === 'loopback' ? out.map(sharedLoRoute) : out;
+  return link.kind === 'loopback' ? out.map(internRoute) : out;
 }
 
 /** Every kernel route the addresses of a link imply (in address order). */
@@ -237,11 +223,11 @@ export function setLinkUp(world: World, nsName: NsName, ifindex: number, up: boo
       const dns = d.ns[nsName]!;
       const lo = up ? sharedLoUp(link) : undefined;
       const dl = dns.links[ifindex]!;
-      if (lo === undefined) dl.adminUp = up;
       if (lo !== undefined) {
         dns.links[ifindex] = lo as Draft<Link>;
         addRoutesDraft(dns, linkAddrRoutes(lo, true));
       } else if (up) {
+        dl.adminUp = true;
         dl.qdisc = 'noqueue';
         // lo gets 127.0.0.1/8 each time it comes up (inetdev_event NETDEV_UP; EEXIST ignored).
         if (link.kind === 'loopback' && !link.addrs.some((a) => a.local === LOOPBACK_ADDR && a.prefixLen === 8)) {
@@ -250,6 +236,7 @@ export function setLinkUp(world: World, nsName: NsName, ifindex: number, up: boo
         }
         addRoutesDraft(dns, linkAddrRoutes(dl as Link, true));
       } else {
+        dl.adminUp = false;
         dns.routes = dns.routes.filter((r) => r.dev !== ifindex || r.scope === 'host');
         flushNeighDraft(dns, ifindex, false);
       }
